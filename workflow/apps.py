@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowConfig(AppConfig):
+    name = "workflow"
+    verbose_name = _("Оргструктура и задания")
+
+    def ready(self) -> None:
+        from workflow import handlers, registry, services
+        from workflow.forms import InstructionCompleteForm
+
+        registry.register_task_kind(
+            registry.TaskKind(
+                code=services.INSTRUCTION,
+                label=_("Поручение"),
+                form_class=InstructionCompleteForm,
+                complete=services.instruction_complete,
+                submit_label=_("Выполнено"),
+            )
+        )
+        registry.register_timer_handler(services.TASK_REMINDER, handlers.task_reminder)
+        registry.register_timer_handler(services.TASK_ESCALATION, handlers.task_escalation)

@@ -1,0 +1,66 @@
+"""django-q2 entry points of the engine: they take ids, re-read and lock rows, idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from workflow.models import Notification, Timer
+from workflow.services import timer_fire
+
+logger = logging.getLogger(__name__)
+
+
+def timers_sweep(*, batch_size: int = 100, max_batches: int = 50) -> int:
+    """Fire every due timer. Runs every minute; two sweeps at once never fire a timer twice:
+    each claims its batch with SELECT ... FOR UPDATE SKIP LOCKED and marks it in the same
+    transaction. Returns how many handlers succeeded."""
+    fired = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            batch = list(
+                Timer.objects.select_for_update(skip_locked=True)
+                .filter(
+                    due_at__lte=timezone.now(),
+                    fired_at__isnull=True,
+                    cancelled_at__isnull=True,
+                    failed_at__isnull=True,
+                )
+                .order_by("due_at", "id")[:batch_size]
+            )
+            for timer in batch:
+                fired += timer_fire(timer=timer)
+        if len(batch) < batch_size:
+            break
+    if fired:
+        logger.info("timers sweep fired %s timer(s)", fired)
+    return fired
+
+
+def notification_email(notification_id: int) -> bool:
+    """Email one notification once; a retry after a crash finds emailed_at set and stops."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at or not notification.recipient.email:
+            return False
+        body = notification.text
+        if notification.url:
+            body += f"\n\n{settings.SITE_URL}{notification.url}"
+        send_mail(
+            subject=notification.text[:120],
+            message=body,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True

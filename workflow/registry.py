@@ -1,0 +1,57 @@
+"""Where document apps plug into the engine: task kinds (decision form + completing service) and
+timer handlers. Apps register in ``AppConfig.ready()``; the engine never imports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from workflow.models import Task, Timer
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    code: str
+    label: str
+    form_class: type[forms.Form]
+    # complete(task_id=..., user=..., data=cleaned_data): the owning app's service
+    complete: Callable[..., Any]
+    submit_label: str = ""
+
+
+_task_kinds: dict[str, TaskKind] = {}
+_timer_handlers: dict[str, Callable[[Timer], None]] = {}
+
+
+def register_task_kind(kind: TaskKind) -> None:
+    if kind.code in _task_kinds and _task_kinds[kind.code] != kind:
+        raise ValueError(f"task kind {kind.code!r} is already registered")
+    _task_kinds[kind.code] = kind
+
+
+def task_kind(code: str) -> TaskKind:
+    try:
+        return _task_kinds[code]
+    except KeyError:
+        raise LookupError(f"no task kind {code!r} is registered") from None
+
+
+def task_kind_for(task: Task) -> TaskKind:
+    return task_kind(task.kind)
+
+
+def register_timer_handler(kind: str, handler: Callable[[Timer], None]) -> None:
+    if _timer_handlers.get(kind, handler) is not handler:
+        raise ValueError(f"timer kind {kind!r} already has a handler")
+    _timer_handlers[kind] = handler
+
+
+def timer_handler(kind: str) -> Callable[[Timer], None]:
+    try:
+        return _timer_handlers[kind]
+    except KeyError:
+        raise LookupError(f"no handler is registered for timer kind {kind!r}") from None

@@ -1,0 +1,168 @@
+"""Reads with rules: the org structure questions and the inbox queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from workflow.models import Absence, Department, Employee, HistoryEntry, Role, Task, TaskStatus
+
+User = get_user_model()
+
+
+def _department_of(user) -> Department | None:
+    employee = Employee.objects.select_related("department").filter(user=user).first()
+    return employee.department if employee else None
+
+
+def _departments_by_id() -> dict[int, Department]:
+    # The org tree is small (tens of departments): one query, then walk it in memory.
+    return {d.id: d for d in Department.objects.all()}
+
+
+def head_of(user) -> User | None:
+    """The person X reports to: the head of X's department, or for a head, the next head up."""
+    chain = heads_above(user, limit=1)
+    return chain[0] if chain else None
+
+
+def heads_above(user, *, limit: int | None = None) -> list:
+    """The chain of heads above ``user``, nearest first, without repeats."""
+    department = _department_of(user)
+    if department is None:
+        return []
+    departments = _departments_by_id()
+    head_ids: list[int] = []
+    seen_departments: set[int] = set()
+    current: Department | None = departments.get(department.id)
+    while current is not None and current.id not in seen_departments:
+        seen_departments.add(current.id)
+        head_id = current.head_id
+        if head_id and head_id != user.pk and head_id not in head_ids:
+            head_ids.append(head_id)
+            if limit is not None and len(head_ids) >= limit:
+                break
+        current = departments.get(current.parent_id) if current.parent_id else None
+    users = User.objects.in_bulk(head_ids)
+    return [users[pk] for pk in head_ids if pk in users]
+
+
+def absence_on(user, day: dt.date) -> Absence | None:
+    return (
+        Absence.objects.select_related("deputy")
+        .filter(employee=user, starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def acting_for(user, day: dt.date | None = None):
+    """Who acts for ``user`` on ``day``: their deputy while they are away (following the deputy's
+    own deputy if they are away too), otherwise the user. Without a named deputy, the user."""
+    day = day or timezone.localdate()
+    current = user
+    seen = {user.pk}
+    while True:
+        absence = absence_on(current, day)
+        if absence is None or absence.deputy is None or absence.deputy.pk in seen:
+            return current
+        current = absence.deputy
+        seen.add(current.pk)
+
+
+def subordinate_department_ids(user) -> set[int]:
+    """Departments ``user`` heads, with every department below them."""
+    departments = _departments_by_id()
+    headed = {d.id for d in departments.values() if d.head_id == user.pk}
+    result = set(headed)
+    frontier = set(headed)
+    while frontier:
+        frontier = {d.id for d in departments.values() if d.parent_id in frontier} - result
+        result |= frontier
+    return result
+
+
+def is_head_of(head, user) -> bool:
+    return any(h.pk == head.pk for h in heads_above(user))
+
+
+def users_with_role(role: Role | str) -> QuerySet:
+    return User.objects.filter(is_active=True, employee__roles__contains=[role]).order_by("id")
+
+
+def has_role(user, role: Role | str) -> bool:
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    return bool(employee and role in employee.roles)
+
+
+def _inbox_queryset() -> QuerySet:
+    return (
+        Task.objects.filter(status=TaskStatus.OPEN)
+        .select_related("assignee", "created_by", "original_assignee", "content_type")
+        .prefetch_related("subject")
+        .annotate(
+            overdue_rank=Case(
+                When(due_at__lt=Now(), then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue_rank", "due_at", "id")
+    )
+
+
+def tasks_for(user) -> QuerySet:
+    """The user's open tasks, overdue first, then by deadline (tasks without one last)."""
+    return _inbox_queryset().filter(assignee=user)
+
+
+def subordinate_tasks(user) -> QuerySet:
+    """Open tasks of everyone in the departments ``user`` heads (and below), overdue first."""
+    department_ids = subordinate_department_ids(user)
+    if not department_ids:
+        return Task.objects.none()
+    return (
+        _inbox_queryset()
+        .filter(assignee__employee__department_id__in=department_ids)
+        .exclude(assignee=user)
+    )
+
+
+def tasks_visible_to(user) -> QuerySet:
+    """Every task ``user`` may open: their own, those they gave, and their subordinates'."""
+    if not user.is_authenticated:
+        return Task.objects.none()
+    condition = Q(assignee=user) | Q(created_by=user) | Q(original_assignee=user)
+    department_ids = subordinate_department_ids(user)
+    if department_ids:
+        condition |= Q(assignee__employee__department_id__in=department_ids)
+    if has_role(user, Role.GENERAL_DIRECTOR):
+        return Task.objects.all()
+    return Task.objects.filter(condition)
+
+
+def history_of(subject) -> QuerySet:
+    return (
+        HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def tasks_of(subject) -> QuerySet:
+    return (
+        Task.objects.filter(
+            content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+        )
+        .select_related("assignee", "original_assignee")
+        .order_by("created_at", "id")
+    )
+
+
+def unread_notification_count(user) -> int:
+    return user.notifications.filter(read_at__isnull=True).count()

@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("workflow/_timeline.html")
+def timeline(entries):
+    """The history of a document as a timeline: pass ``selectors.history_of(document)``."""
+    return {"entries": entries}
+
+
+@register.filter
+def display_name(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,134 @@
+"""Inbox, task decision page, instructions and notifications. Thin: validate, call a service."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import TransitionNotAllowed
+
+from workflow import registry, selectors, services
+from workflow.forms import InstructionGiveForm
+from workflow.models import Notification, Task
+
+INBOX_PAGE_SIZE = 50
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """«Мои задания»; heads also get the tab «Задания подчинённых»."""
+    has_team = bool(selectors.subordinate_department_ids(request.user))
+    tab = request.GET.get("tab", "mine")
+    if tab == "team" and has_team:
+        tasks = selectors.subordinate_tasks(request.user)
+    else:
+        tab = "mine"
+        tasks = selectors.tasks_for(request.user)
+    page = Paginator(tasks, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflow/task_list.html",
+        {"page": page, "tab": tab, "has_team": has_team},
+    )
+
+
+def _visible_task(request: HttpRequest, pk: int) -> Task:
+    task = get_object_or_404(
+        Task.objects.select_related(
+            "assignee", "original_assignee", "created_by", "completed_by", "content_type", "parent"
+        ),
+        pk=pk,
+    )
+    if not rules.has_perm("workflow.view_task", request.user, task):
+        raise Http404  # never reveal that a task exists to someone who may not see it
+    return task
+
+
+@require_http_methods(["GET", "POST"])
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    kind = registry.task_kind_for(task)
+    can_complete = task.is_open and rules.has_perm("workflow.complete_task", request.user, task)
+    form = None
+    if can_complete:
+        form = kind.form_class(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
+            except (TransitionNotAllowed, PermissionDenied):
+                messages.error(
+                    request,
+                    _(
+                        "Действие не выполнено: задание уже завершено или изменено другим "
+                        "пользователем. Обновите страницу."
+                    ),
+                )
+                return redirect("workflow:task-detail", pk=task.pk)
+            messages.success(request, _("Задание «%(title)s» выполнено.") % {"title": task.title})
+            return redirect("workflow:inbox")
+        if request.method == "POST":
+            messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
+    elif request.method == "POST":
+        messages.error(request, _("Это задание уже нельзя выполнить."))
+        return redirect("workflow:task-detail", pk=task.pk)
+    subject = task.subject if task.object_id else None
+    context = {
+        "task": task,
+        "kind": kind,
+        "form": form,
+        "subject": subject,
+        "timeline": selectors.history_of(subject or task),
+        "subtasks": task.subtasks.select_related("assignee").order_by("created_at"),
+    }
+    return render(request, "workflow/task_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def instruction_give(request: HttpRequest) -> HttpResponse:
+    if not rules.has_perm("workflow.give_instruction", request.user):
+        raise PermissionDenied
+    form = InstructionGiveForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            task = services.instruction_give(
+                author=request.user,
+                assignee=form.cleaned_data["assignee"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                due_at=form.due_at(),
+            )
+            messages.success(
+                request,
+                _("Поручение отправлено: %(who)s.") % {"who": services.display_name(task.assignee)},
+            )
+            return redirect("workflow:task-detail", pk=task.pk)
+        messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
+    return render(request, "workflow/instruction_form.html", {"form": form})
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    return render(request, "workflow/notification_list.html", {"page": page})
+
+
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        notification = services.notification_mark_read(notification_id=pk, user=request.user)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("workflow:notification-list")
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_all_read(user=request.user)
+    return redirect("workflow:notification-list")
