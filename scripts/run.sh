@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command to try Argo Docs: installs it into .venv, starts the embedded PostgreSQL (unless
 # DATABASE_URL is set), migrates, loads the demo organisation and serves the app at
-# http://127.0.0.1:8000 together with a background worker. Ctrl+C stops everything.
+# http://127.0.0.1:8000 together with a background worker (log: var/log/worker.log). Ctrl+C
+# stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -13,9 +14,8 @@ PORT="${PORT:-8000}"
 
 echo "==> Preparing the database${DATABASE_URL:+ at DATABASE_URL} (embedded PostgreSQL in var/pgdata when DATABASE_URL is unset)"
 python manage.py migrate --noinput
-python manage.py demo_data
-
-python manage.py qcluster &
+mkdir -p var/log
+python manage.py qcluster >> var/log/worker.log 2>&1 &
 worker_pid=$!
 stop_all() {
   kill "$worker_pid" 2>/dev/null || true
@@ -24,5 +24,7 @@ stop_all() {
 }
 trap stop_all EXIT
 
+echo "==> Background worker started; its log (and, in development, the emails it sends) is in var/log/worker.log"
+python manage.py demo_data
 echo "==> Argo Docs: http://127.0.0.1:${PORT}/ (log in with a demo login above)"
 python manage.py runserver "127.0.0.1:${PORT}"
