@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -153,6 +154,15 @@ def load_demo() -> list[tuple[str, str]]:
     for name, category in COUNTERPARTIES:
         Counterparty.objects.get_or_create(name=name, defaults={"category": category})
     _demo_tasks(users)
+    # each document app adds its own demo data (a ``demo.load(users=..., entities=...)`` function)
+    for app in ("crm", "correspondence", "contracts"):
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        module.load(users=users, entities=entities)
     logins = [("admin", "администратор системы")]
     logins += [(u.username, f"{u.last_name} {u.first_name}, {u.position}") for u in USERS]
     return logins

@@ -17,4 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("workflow.urls")),
+    path("letters/", include("correspondence.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("crm/", include("crm.urls")),
+    path("files/", include("storage.urls")),
 ]

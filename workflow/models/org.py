@@ -76,7 +76,9 @@ class Role(models.TextChoices):
     LAWYER = "lawyer", _("Юрист")
     ACCOUNTANT = "accountant", _("Бухгалтер")
     MANAGER = "manager", _("Менеджер")
+    DOCUMENT_SPECIALIST = "document_specialist", _("Документовед")
     ALL_CORRESPONDENCE = "all_correspondence", _("Доступ ко всей корреспонденции")
+    ALL_CONTRACTS = "all_contracts", _("Доступ ко всем договорам")
 
 
 class Employee(models.Model):
