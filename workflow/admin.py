@@ -15,6 +15,7 @@ from workflow.models import (
     Task,
     Timer,
 )
+from workflow.services import absence_delegate_tasks
 
 User = get_user_model()
 
@@ -57,6 +58,14 @@ class EmployeeUserAdmin(UserAdmin):
     list_select_related = ["employee", "employee__department"]
     list_filter = ["is_active", "is_staff", "employee__department"]
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Absence:  # an absence added here hands over tasks like AbsenceAdmin
+            for absence_id in Absence.objects.filter(employee=form.instance).values_list(
+                "pk", flat=True
+            ):
+                absence_delegate_tasks(absence_id=absence_id, by=request.user)
+
     @admin.display(description=_("должность"))
     def position(self, obj) -> str:
         return getattr(getattr(obj, "employee", None), "position", "")
@@ -83,11 +92,23 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
+    """Saving an absence that has started hands the employee's open tasks to the deputy at once
+    (a daily job does the same for absences that start later)."""
+
     list_display = ["employee", "kind", "starts_on", "ends_on", "deputy"]
     list_select_related = ["employee", "deputy"]
     list_filter = ["kind"]
     date_hierarchy = "starts_on"
     autocomplete_fields = ["employee", "deputy"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        moved = absence_delegate_tasks(absence_id=obj.pk, by=request.user)
+        if moved:
+            self.message_user(
+                request,
+                _("Открытые задания переданы замещающему: %(count)s") % {"count": moved},
+            )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from workflow.models import Notification, Timer
-from workflow.services import timer_fire
+from workflow.models import Absence, Notification, Timer
+from workflow.services import absence_delegate_tasks, timer_fire
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,25 @@ def timers_sweep(*, batch_size: int = 100, max_batches: int = 50) -> int:
     if fired:
         logger.info("timers sweep fired %s timer(s)", fired)
     return fired
+
+
+def absences_delegate_sweep() -> int:
+    """Daily: hand the open tasks of everyone away today to their deputies (one job per absence)."""
+    today = timezone.localdate()
+    absence_ids = list(
+        Absence.objects.filter(
+            starts_on__lte=today, ends_on__gte=today, deputy__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    for absence_id in absence_ids:
+        async_task("workflow.jobs.absence_delegate", absence_id)
+    return len(absence_ids)
+
+
+def absence_delegate(absence_id: int) -> int:
+    if not Absence.objects.filter(pk=absence_id).exists():
+        return 0
+    return absence_delegate_tasks(absence_id=absence_id)
 
 
 def notification_email(notification_id: int) -> bool:

@@ -17,7 +17,15 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from django_q.tasks import async_task
 
 from workflow import calendar, registry
-from workflow.models import HistoryAction, HistoryEntry, Notification, Task, Timer
+from workflow.models import (
+    Absence,
+    HistoryAction,
+    HistoryEntry,
+    Notification,
+    Task,
+    TaskStatus,
+    Timer,
+)
 from workflow.selectors import acting_for
 
 logger = logging.getLogger(__name__)
@@ -266,6 +274,57 @@ def task_cancel(*, task_id: int, reason: str, user=None) -> Task | None:
             email=False,
         )
     return task
+
+
+def task_reassign(*, task_id: int, to_user, reason: str, by=None) -> Task | None:
+    """Hand an open task to someone else (a deputy); returns None when nothing changed."""
+    with transaction.atomic():
+        task = _locked_task(task_id)
+        if not task.is_open or task.assignee_id == to_user.pk:
+            return None
+        previous = task.assignee
+        task.original_assignee = task.original_assignee or previous
+        task.assignee = to_user
+        task.save(update_fields=["assignee", "original_assignee"])
+        history_record(
+            subject=task.subject if task.object_id else task,
+            actor=by,
+            action=HistoryAction.ASSIGNMENT,
+            description=_("Задание «%(title)s» передано: %(from)s → %(to)s")
+            % {"title": task.title, "from": display_name(previous), "to": display_name(to_user)},
+            comment=reason,
+            data={"task": task.pk},
+        )
+        notification_send(
+            recipient=to_user,
+            text=_("Вам передано задание: %(title)s") % {"title": task.title},
+            url=task_url(task),
+        )
+    return task
+
+
+def absence_delegate_tasks(*, absence_id: int, by=None) -> int:
+    """While an absence with a deputy lasts, the absent employee's open tasks go to whoever acts
+    for them today. Idempotent: tasks already handed over are not touched again."""
+    absence = Absence.objects.select_related("employee", "deputy").get(pk=absence_id)
+    today = timezone.localdate()
+    if absence.deputy is None or not absence.starts_on <= today <= absence.ends_on:
+        return 0
+    acting = acting_for(absence.employee, today)
+    if acting.pk == absence.employee_id:
+        return 0
+    reason = _("%(kind)s с %(start)s по %(end)s") % {
+        "kind": absence.get_kind_display(),
+        "start": f"{absence.starts_on:%d.%m.%Y}",
+        "end": f"{absence.ends_on:%d.%m.%Y}",
+    }
+    task_ids = Task.objects.filter(assignee=absence.employee, status=TaskStatus.OPEN).values_list(
+        "pk", flat=True
+    )
+    moved = 0
+    for task_id in list(task_ids):
+        moved += task_reassign(task_id=task_id, to_user=acting, reason=reason, by=by) is not None
+    return moved
 
 
 # --- the engine's own task kind: an instruction (поручение) from one employee to another ---------
