@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from storage import views
 
 app_name = "storage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/download/", views.download, name="download"),
+]
