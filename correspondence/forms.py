@@ -1,0 +1,345 @@
+"""Forms: registration, the register filters, and one form per route decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from correspondence.models import IncomingLetter, IncomingStatus, LetterFile, Project
+from correspondence.services.incoming import NO_REPLY, REPLY_NEEDED
+from crm.models import Counterparty, CounterpartyCategory
+from storage.forms import MultipleFileField
+from storage.models import StoredFile
+from storage.services import stored_file_create
+from storage.validation import UploadRejected
+from workflow.forms import EmployeeChoiceField, active_employees
+from workflow.models import Department, LegalEntity
+
+User = get_user_model()
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        position = getattr(getattr(obj, "employee", None), "position", "")
+        return f"{name} — {position}" if position else name
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+class IncomingRegisterForm(forms.Form):
+    legal_entity = forms.ModelChoiceField(
+        label=gettext_lazy("Адресат (наше юрлицо)"), queryset=LegalEntity.objects.all()
+    )
+    counterparty = forms.ModelChoiceField(
+        label=gettext_lazy("Контрагент (отправитель)"),
+        queryset=Counterparty.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={"required": gettext_lazy("Выберите контрагента или создайте нового.")},
+    )
+    sender_number = forms.CharField(
+        label=gettext_lazy("Исходящий номер отправителя"), max_length=64, required=False
+    )
+    sender_date = forms.DateField(
+        label=gettext_lazy("Дата письма отправителя"), required=False, **DATE_WIDGET
+    )
+    subject = forms.CharField(label=gettext_lazy("Тема"), max_length=500)
+    summary = forms.CharField(
+        label=gettext_lazy("Краткое содержание"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    received_on = forms.DateField(label=gettext_lazy("Дата получения"), **DATE_WIDGET)
+    control_date = forms.DateField(label=gettext_lazy("Контрольный срок"), **DATE_WIDGET)
+    responsible = EmployeeChoiceField(
+        label=gettext_lazy("Ответственный исполнитель"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Если не указан, руководитель подразделения-адресата назначит исполнителя."
+        ),
+    )
+    addressee_department = forms.ModelChoiceField(
+        label=gettext_lazy("Подразделение-адресат"),
+        queryset=Department.objects.select_related("legal_entity"),
+        required=False,
+        help_text=gettext_lazy("Необязательно; по умолчанию — головное подразделение юрлица."),
+    )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Проект"),
+        queryset=Project.objects.filter(is_active=True),
+        required=False,
+    )
+    files = MultipleFileField(label=gettext_lazy("Файлы (сканы)"), required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=gettext_lazy("Да, это другое письмо — зарегистрировать"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["responsible"].queryset = active_employees()
+        self.duplicate: IncomingLetter | None = None
+        self.kept_files: list[StoredFile] = self._kept_files()
+        today = timezone.localdate()
+        self.fields["received_on"].initial = today
+
+    def _kept_files(self) -> list[StoredFile]:
+        """Files stored by an earlier, refused submission of this form: only the user's own,
+        not yet attached to any letter, minus those the user chose to remove."""
+        if not self.is_bound:
+            return []
+        ids = [int(v) for v in self.data.getlist("kept_files") if str(v).isdigit()]
+        removed = {int(v) for v in self.data.getlist("remove_files") if str(v).isdigit()}
+        wanted = [pk for pk in ids if pk not in removed]
+        if not wanted:
+            return []
+        found = {
+            f.pk: f
+            for f in StoredFile.objects.filter(pk__in=wanted, uploaded_by=self.user).exclude(
+                pk__in=LetterFile.objects.values("stored_file_id")
+            )
+        }
+        return [found[pk] for pk in wanted if pk in found]
+
+    def _store_uploads(self) -> None:
+        """Store every acceptable upload now, so a refused form never asks for it again."""
+        for upload in self.files.getlist("files") if self.files else []:
+            try:
+                self.kept_files.append(stored_file_create(upload=upload, uploaded_by=self.user))
+            except UploadRejected:
+                continue  # the field already reported this file
+
+    def clean(self):
+        cleaned = super().clean()
+        self._store_uploads()
+        if not self.kept_files and not self.has_error("files"):
+            self.add_error("files", _("Приложите хотя бы один файл — скан письма."))
+        received, control = cleaned.get("received_on"), cleaned.get("control_date")
+        if received and received > timezone.localdate():
+            self.add_error("received_on", _("Дата получения не может быть в будущем."))
+        if received and control and control < received:
+            self.add_error("control_date", _("Контрольный срок не может быть раньше получения."))
+        sender_date = cleaned.get("sender_date")
+        if sender_date and received and sender_date > received:
+            self.add_error("sender_date", _("Письмо не может быть датировано позже получения."))
+        department, entity = cleaned.get("addressee_department"), cleaned.get("legal_entity")
+        if department and entity and department.legal_entity_id != entity.pk:
+            self.add_error("addressee_department", _("Подразделение относится к другому юрлицу."))
+        self._check_duplicate(cleaned)
+        return cleaned
+
+    def _check_duplicate(self, cleaned) -> None:
+        counterparty = cleaned.get("counterparty")
+        number = (cleaned.get("sender_number") or "").strip()
+        date = cleaned.get("sender_date")
+        if not (counterparty and number and date):
+            return
+        self.duplicate = (
+            IncomingLetter.objects.filter(
+                counterparty=counterparty, sender_number=number, sender_date=date
+            )
+            .order_by("pk")
+            .first()
+        )
+        if self.duplicate and not cleaned.get("confirm_duplicate"):
+            self.add_error(
+                None,
+                ValidationError(
+                    format_html(
+                        '{} <a href="{}">{}</a>. {}',
+                        _("Такое письмо уже зарегистрировано:"),
+                        reverse("correspondence:incoming-detail", args=[self.duplicate.pk]),
+                        self.duplicate.reg_number,
+                        _("Если это другое письмо, подтвердите регистрацию."),
+                    ),
+                    code="duplicate",
+                ),
+            )
+
+    @property
+    def asks_duplicate_confirmation(self) -> bool:
+        return any(e.code == "duplicate" for e in self.errors.as_data().get("__all__", []))
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "legal_entity": data["legal_entity"],
+            "counterparty": data["counterparty"],
+            "subject": data["subject"],
+            "received_on": data["received_on"],
+            "control_date": data["control_date"],
+            "sender_number": data["sender_number"].strip(),
+            "sender_date": data["sender_date"],
+            "summary": data["summary"],
+            "responsible": data["responsible"],
+            "addressee_department": data["addressee_department"],
+            "project": data["project"],
+            "files": self.kept_files,
+        }
+
+
+class CounterpartyCreateForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Наименование"), max_length=255)
+    category = forms.ChoiceField(
+        label=gettext_lazy("Категория"), choices=CounterpartyCategory.choices
+    )
+    inn = forms.CharField(label=gettext_lazy("ИНН"), max_length=12, required=False)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Комментарий"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+# --- register filters ----------------------------------------------------------------------------
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Поиск"), required=False)
+    legal_entity = forms.ModelChoiceField(
+        label=gettext_lazy("Юрлицо"), queryset=LegalEntity.objects.all(), required=False
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("Категория"),
+        choices=[("", "---------"), *CounterpartyCategory.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Состояние"),
+        choices=[("", "---------"), *IncomingStatus.choices],
+        required=False,
+    )
+    executor = EmployeeChoiceField(
+        label=gettext_lazy("Исполнитель"), queryset=User.objects.none(), required=False
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Только просроченные"), required=False)
+    date_from = forms.DateField(label=gettext_lazy("Получено с"), required=False, **DATE_WIDGET)
+    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["executor"].queryset = active_employees()
+
+
+# --- route decisions (rendered by the task page /tasks/<id>/) ------------------------------------
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+SUBTASK_ROWS = 3
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(
+        label=gettext_lazy("Резолюция"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    co_executors = EmployeeMultipleChoiceField(
+        label=gettext_lazy("Соисполнители"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=gettext_lazy("Каждый получит задание «Соисполнение» со сроком письма."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["co_executors"].queryset = active_employees()
+        for i in range(1, SUBTASK_ROWS + 1):
+            self.fields[f"subtask{i}_title"] = forms.CharField(
+                label=_("Подзадача %(n)s: что сделать") % {"n": i}, max_length=255, required=False
+            )
+            self.fields[f"subtask{i}_assignee"] = EmployeeChoiceField(
+                label=_("Подзадача %(n)s: исполнитель") % {"n": i},
+                queryset=active_employees(),
+                required=False,
+            )
+            self.fields[f"subtask{i}_due_date"] = forms.DateField(
+                label=_("Подзадача %(n)s: срок") % {"n": i}, required=False, **DATE_WIDGET
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        subtasks = []
+        for i in range(1, SUBTASK_ROWS + 1):
+            title = (cleaned.get(f"subtask{i}_title") or "").strip()
+            assignee = cleaned.get(f"subtask{i}_assignee")
+            due = cleaned.get(f"subtask{i}_due_date")
+            if not (title or assignee or due):
+                continue
+            if not title:
+                self.add_error(f"subtask{i}_title", _("Опишите подзадачу."))
+            if not assignee:
+                self.add_error(f"subtask{i}_assignee", _("Укажите исполнителя подзадачи."))
+            if due and due < timezone.localdate():
+                self.add_error(f"subtask{i}_due_date", _("Срок не может быть в прошлом."))
+            subtasks.append({"title": title, "assignee": assignee, "due_date": due})
+        cleaned["subtasks"] = subtasks
+        return cleaned
+
+
+class AssignExecutorForm(forms.Form):
+    executor = EmployeeChoiceField(label=gettext_lazy("Исполнитель"), queryset=User.objects.none())
+    comment = forms.CharField(
+        label=gettext_lazy("Указание исполнителю"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["executor"].queryset = active_employees()
+
+
+class ExecuteForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Нужен ли ответ?"),
+        choices=[
+            (NO_REPLY, gettext_lazy("Ответ не требуется — письмо исполнено")),
+            (REPLY_NEEDED, gettext_lazy("Нужен ответ — подготовить исходящее письмо")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Комментарий об исполнении"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reply_text = forms.CharField(
+        label=gettext_lazy("Текст ответа"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reply_files = MultipleFileField(label=gettext_lazy("Файл ответа"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == NO_REPLY and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Опишите, как письмо исполнено."))
+        if decision == REPLY_NEEDED:
+            if not (cleaned.get("reply_text") or "").strip():
+                self.add_error("reply_text", _("Напишите текст ответа."))
+            if not cleaned.get("reply_files") and not self.has_error("reply_files"):
+                self.add_error("reply_files", _("Приложите файл ответа."))
+        return cleaned
+
+
+def due_at_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(18, 0)))

@@ -1,0 +1,25 @@
+from correspondence.models.files import LetterFile
+from correspondence.models.incoming import OPEN_STATUSES, IncomingLetter, IncomingStatus
+from correspondence.models.journals import Direction, JournalCounter, RegistrationJournal
+from correspondence.models.outgoing import OutgoingLetter, OutgoingStatus
+from correspondence.models.routes import DEFAULT_PLAN, RouteRule, RouteStep, StepMode, StepRole
+from correspondence.models.threads import Project, Thread
+
+__all__ = [
+    "DEFAULT_PLAN",
+    "OPEN_STATUSES",
+    "Direction",
+    "IncomingLetter",
+    "IncomingStatus",
+    "JournalCounter",
+    "LetterFile",
+    "OutgoingLetter",
+    "OutgoingStatus",
+    "Project",
+    "RegistrationJournal",
+    "RouteRule",
+    "RouteStep",
+    "StepMode",
+    "StepRole",
+    "Thread",
+]

@@ -1,0 +1,93 @@
+"""Reads with rules: which letters a user may see, the register query, a letter's card data."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
+from workflow.models import Role, Task
+from workflow.selectors import has_role, subordinate_department_ids
+
+
+def _sees_everything(user) -> bool:
+    return has_role(user, Role.GENERAL_DIRECTOR) or has_role(user, Role.ALL_CORRESPONDENCE)
+
+
+def _participant_tasks(user, model, department_ids: set[int]) -> QuerySet:
+    condition = Q(assignee=user) | Q(original_assignee=user)
+    if department_ids:
+        condition |= Q(assignee__employee__department_id__in=department_ids) | Q(
+            original_assignee__employee__department_id__in=department_ids
+        )
+    return Task.objects.filter(
+        condition, content_type=ContentType.objects.get_for_model(model)
+    ).values("object_id")
+
+
+def incoming_visible_to(user) -> QuerySet:
+    """Letters ``user`` may open: registered by them, with a task of theirs (now or before),
+    those of people in the departments they head, or all for the general director and the
+    «all correspondence» role."""
+    if not user.is_authenticated:
+        return IncomingLetter.objects.none()
+    if _sees_everything(user):
+        return IncomingLetter.objects.all()
+    department_ids = subordinate_department_ids(user)
+    condition = Q(registered_by=user) | Q(
+        pk__in=_participant_tasks(user, IncomingLetter, department_ids)
+    )
+    if department_ids:
+        condition |= Q(registered_by__employee__department_id__in=department_ids)
+    return IncomingLetter.objects.filter(condition)
+
+
+def outgoing_visible_to(user) -> QuerySet:
+    """Outgoing letters: their author and executor, participants of their tasks and the heads
+    above them, and everyone who may see the incoming letter they answer."""
+    if not user.is_authenticated:
+        return OutgoingLetter.objects.none()
+    if _sees_everything(user):
+        return OutgoingLetter.objects.all()
+    department_ids = subordinate_department_ids(user)
+    condition = (
+        Q(author=user)
+        | Q(executor=user)
+        | Q(pk__in=_participant_tasks(user, OutgoingLetter, department_ids))
+        | Q(in_reply_to__in=incoming_visible_to(user).values("pk"))
+    )
+    if department_ids:
+        condition |= Q(author__employee__department_id__in=department_ids) | Q(
+            executor__employee__department_id__in=department_ids
+        )
+    return OutgoingLetter.objects.filter(condition)
+
+
+def user_may_download(user, stored_file) -> bool:
+    """Storage asks this: may ``user`` fetch a file? Yes if they may see a letter holding it."""
+    links = LetterFile.objects.filter(stored_file=stored_file)
+    incoming_ids = [i for i in links.values_list("incoming_id", flat=True) if i]
+    outgoing_ids = [o for o in links.values_list("outgoing_id", flat=True) if o]
+    return (
+        bool(incoming_ids) and incoming_visible_to(user).filter(pk__in=incoming_ids).exists()
+    ) or (bool(outgoing_ids) and outgoing_visible_to(user).filter(pk__in=outgoing_ids).exists())
+
+
+def visible_incoming_ids(user, ids: list[int]) -> set[int]:
+    return set(incoming_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def visible_outgoing_ids(user, ids: list[int]) -> set[int]:
+    return set(outgoing_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def register_queryset(user) -> QuerySet:
+    return incoming_visible_to(user).select_related(
+        "legal_entity", "counterparty", "responsible", "journal"
+    )
+
+
+def letter_files(letter) -> QuerySet:
+    return LetterFile.objects.filter(
+        **{"incoming" if isinstance(letter, IncomingLetter) else "outgoing": letter}
+    ).select_related("stored_file", "added_by")

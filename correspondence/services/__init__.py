@@ -1,0 +1,1 @@
+"""Every write of the correspondence app (services split by subject)."""

@@ -1,0 +1,273 @@
+"""Pages of incoming correspondence. Thin: read through selectors, write through services."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import TransitionNotAllowed
+
+from correspondence import export, register, selectors
+from correspondence.forms import (
+    CommentForm,
+    CounterpartyCreateForm,
+    IncomingRegisterForm,
+    RegisterFilterForm,
+)
+from correspondence.models import IncomingLetter, OutgoingLetter, Thread
+from correspondence.services import incoming as incoming_services
+from crm import selectors as crm_selectors
+from crm import services as crm_services
+from crm.models import Counterparty
+from workflow import registry
+from workflow.selectors import history_of, tasks_of
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _visible_incoming(request: HttpRequest, pk: int) -> IncomingLetter:
+    letter = get_object_or_404(
+        IncomingLetter.objects.select_related(
+            "legal_entity",
+            "addressee_department",
+            "counterparty",
+            "responsible",
+            "registered_by",
+            "project",
+            "thread",
+            "journal",
+            "route_rule",
+            "answers_outgoing",
+        ),
+        pk=pk,
+    )
+    if not rules.has_perm("correspondence.view_incoming", request.user, letter):
+        raise Http404  # never reveal that a letter exists to someone who may not see it
+    return letter
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def incoming_register(request: HttpRequest) -> HttpResponse:
+    if not rules.has_perm("correspondence.register_incoming", request.user):
+        raise PermissionDenied
+    form = IncomingRegisterForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                letter = incoming_services.incoming_register(
+                    user=request.user, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Письмо зарегистрировано под номером %(number)s.")
+                    % {"number": letter.reg_number},
+                )
+                return redirect(letter)
+        messages.error(request, _("Письмо не зарегистрировано: исправьте отмеченные поля."))
+    counterparty = None
+    if form.is_bound:
+        counterparty = Counterparty.objects.filter(
+            pk=form.data.get("counterparty")
+            if str(form.data.get("counterparty")).isdigit()
+            else None
+        ).first()
+    return render(
+        request,
+        "correspondence/incoming_form.html",
+        {
+            "form": form,
+            "counterparty": counterparty,
+            "create_form": CounterpartyCreateForm(prefix="new"),
+        },
+    )
+
+
+@require_GET
+def counterparty_search(request: HttpRequest) -> HttpResponse:
+    if not rules.has_perm("correspondence.register_incoming", request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "")
+    results = list(crm_selectors.counterparty_search(query, limit=10)) if query.strip() else []
+    return render(
+        request,
+        "correspondence/_counterparty_results.html",
+        {"results": results, "query": query},
+    )
+
+
+@require_GET
+def counterparty_pick(request: HttpRequest) -> HttpResponse:
+    """The picker with the chosen counterparty (``?id=``), or empty again to search anew."""
+    if not rules.has_perm("correspondence.register_incoming", request.user):
+        raise PermissionDenied
+    pk = request.GET.get("id", "")
+    counterparty = get_object_or_404(Counterparty, pk=pk) if pk.isdigit() else None
+    return render(
+        request,
+        "correspondence/_counterparty_picker.html",
+        {"counterparty": counterparty, "create_form": CounterpartyCreateForm(prefix="new")},
+    )
+
+
+@require_POST
+def counterparty_create(request: HttpRequest) -> HttpResponse:
+    if not rules.has_perm("correspondence.register_incoming", request.user):
+        raise PermissionDenied
+    create_form = CounterpartyCreateForm(request.POST, prefix="new")
+    counterparty = None
+    if create_form.is_valid():
+        try:
+            counterparty = crm_services.counterparty_create(
+                name=create_form.cleaned_data["name"],
+                category=create_form.cleaned_data["category"],
+                inn=create_form.cleaned_data["inn"].strip(),
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                create_form.add_error(field if field in create_form.fields else None, errors)
+    return render(
+        request,
+        "correspondence/_counterparty_picker.html",
+        {
+            "counterparty": counterparty,
+            "create_form": CounterpartyCreateForm(prefix="new") if counterparty else create_form,
+            "create_open": counterparty is None,
+        },
+    )
+
+
+# --- register ------------------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest):
+    form = RegisterFilterForm(request.GET or None)
+    letters = selectors.register_queryset(request.user)
+    if form.is_bound and form.is_valid():
+        letters = register.apply_filters(letters, form.cleaned_data)
+    sort = request.GET.get("sort", "-registered")
+    letters = register.apply_sort(letters, sort)
+    return form, letters, sort
+
+
+def incoming_list(request: HttpRequest) -> HttpResponse:
+    form, letters, sort = _filtered(request)
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    page = Paginator(letters, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "correspondence/incoming_list.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "columns": register.COLUMNS,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
+            "can_register": rules.has_perm("correspondence.register_incoming", request.user),
+        },
+    )
+
+
+def incoming_export(request: HttpRequest) -> HttpResponse:
+    _form, letters, _sort = _filtered(request)
+    return export.register_xlsx_response(letters)
+
+
+# --- card ----------------------------------------------------------------------------------------
+
+
+def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible_incoming(request, pk)
+    tasks = list(tasks_of(letter).select_related("parent", "created_by"))
+    for task in tasks:
+        try:
+            task.kind_label = registry.task_kind(task.kind).label
+        except LookupError:
+            task.kind_label = task.kind
+    history = list(history_of(letter))
+    visible_replies = selectors.outgoing_visible_to(request.user)
+    context = {
+        "letter": letter,
+        "files": selectors.letter_files(letter),
+        "tasks": tasks,
+        "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == request.user.pk],
+        "co_executors": letter.co_executors.all(),
+        "replies": visible_replies.filter(in_reply_to=letter).select_related("author"),
+        "thread_letters": register.thread_letters(letter.thread, request.user, exclude=letter),
+        "timeline": history,
+        "comments": [h for h in history if h.action == "comment"],
+        "comment_form": CommentForm(),
+    }
+    return render(request, "correspondence/incoming_detail.html", context)
+
+
+@require_POST
+def incoming_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible_incoming(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            incoming_services.incoming_comment_add(
+                letter_id=letter.pk, user=request.user, text=form.cleaned_data["text"]
+            )
+        except (PermissionDenied, TransitionNotAllowed):
+            messages.error(request, _("Комментарий не добавлен."))
+        else:
+            messages.success(request, _("Комментарий добавлен."))
+    else:
+        messages.error(request, _("Комментарий пустой или слишком длинный."))
+    return redirect(f"{letter.get_absolute_url()}#comments")
+
+
+def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(
+        OutgoingLetter.objects.select_related(
+            "legal_entity", "counterparty", "author", "executor", "in_reply_to", "thread", "project"
+        ),
+        pk=pk,
+    )
+    if not rules.has_perm("correspondence.view_outgoing", request.user, letter):
+        raise Http404
+    return render(
+        request,
+        "correspondence/outgoing_detail.html",
+        {
+            "letter": letter,
+            "files": selectors.letter_files(letter),
+            "timeline": history_of(letter),
+            "tasks": tasks_of(letter),
+        },
+    )
+
+
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_object_or_404(Thread.objects.select_related("counterparty", "project"), pk=pk)
+    letters = register.thread_letters(thread, request.user)
+    if not letters:
+        raise Http404  # a thread is visible through the letters one may see
+    return render(
+        request, "correspondence/thread_detail.html", {"thread": thread, "letters": letters}
+    )
