@@ -5,3 +5,54 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Договоры")
+
+    def ready(self) -> None:
+        from contracts import forms, rules, services  # noqa: F401  (rules registers permissions)
+        from workflow import registry
+
+        kinds = [
+            (
+                services.KIND_PREPARE,
+                _("Подготовка договора"),
+                forms.PreparationForm,
+                services.preparation_complete,
+            ),
+            (
+                services.KIND_APPROVE,
+                _("Согласование договора"),
+                forms.ApprovalDecisionForm,
+                services.approval_decide,
+            ),
+            (
+                services.KIND_REVISE,
+                _("Доработка договора"),
+                forms.ReviseForm,
+                services.revise_complete,
+            ),
+            (
+                services.KIND_SIGN_INVOICE,
+                _("Подписание счёта"),
+                forms.InvoiceSignForm,
+                services.invoice_sign_complete,
+            ),
+            (
+                services.KIND_SIGN_CONTRACT,
+                _("Подписание договора"),
+                forms.ContractSignForm,
+                services.contract_sign_complete,
+            ),
+        ]
+        for code, label, form_class, complete in kinds:
+            registry.register_task_kind(
+                registry.TaskKind(
+                    code=code,
+                    label=label,
+                    form_class=form_class,
+                    complete=complete,
+                    submit_label=(
+                        _("Отправить повторно")
+                        if code == services.KIND_REVISE
+                        else _("Отправить решение")
+                    ),
+                )
+            )

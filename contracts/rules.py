@@ -1,0 +1,59 @@
+"""Who may see and change a contract: its initiator, its participants, their heads and the
+"all contracts" role see it; only the initiator edits and submits it while it is a draft."""
+
+import rules
+
+from contracts.models import EDITABLE
+from workflow.models import Role
+from workflow.rules import is_employee, is_general_director
+from workflow.selectors import has_role, subordinate_department_ids
+
+
+@rules.predicate
+def is_initiator(user, contract) -> bool:
+    return contract is not None and contract.initiator_id == user.pk
+
+
+@rules.predicate
+def is_participant(user, contract) -> bool:
+    return contract is not None and contract.participants.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def sees_all_contracts(user) -> bool:
+    return has_role(user, Role.ALL_CONTRACTS)
+
+
+@rules.predicate
+def is_head_of_someone_involved(user, contract) -> bool:
+    if contract is None:
+        return False
+    department_ids = subordinate_department_ids(user)
+    if not department_ids:
+        return False
+    if contract.department_id in department_ids:
+        return True
+    return contract.participants.filter(employee__department_id__in=department_ids).exists()
+
+
+@rules.predicate
+def is_editable(user, contract) -> bool:
+    return contract is not None and contract.status in EDITABLE
+
+
+can_view = rules.is_authenticated & (
+    is_initiator
+    | sees_all_contracts
+    | is_general_director
+    | is_participant
+    | is_head_of_someone_involved
+)
+
+rules.add_perm("contracts.view_contract", can_view)
+rules.add_perm("contracts.add_contract", rules.is_authenticated & is_employee)
+rules.add_perm("contracts.change_contract", rules.is_authenticated & is_initiator & is_editable)
+rules.add_perm("contracts.submit_contract", rules.is_authenticated & is_initiator & is_editable)
+rules.add_perm(
+    "contracts.view_kpi",
+    rules.is_authenticated & (sees_all_contracts | is_general_director),
+)

@@ -1,0 +1,148 @@
+"""Route building from the approval rules (R15) and the generated contract name (R19)."""
+
+from decimal import Decimal
+
+import pytest
+
+from contracts import services
+from contracts.models import ApprovalRule, ApproverKind, Contract, Fund
+from contracts.routing import route_build, route_groups
+from contracts.testing import new_contract, theatre
+from tests.factories import employee
+
+
+@pytest.fixture
+def t(org):
+    return theatre(org)
+
+
+def _groups(contract) -> dict[int, list[str]]:
+    return {
+        group: sorted(step.approver.username for step in steps)
+        for group, steps in route_groups(route_build(contract))
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "category", "fund", "amount", "expected"),
+    [
+        pytest.param(
+            "expense",
+            "services",
+            "budget",
+            "150000",
+            {1: ["lawyer", "sales_head"], 2: ["economist"], 3: ["accountant"]},
+            id="expense-services-budget",
+        ),
+        pytest.param(
+            "expense",
+            "equipment",
+            "budget",
+            "150000",
+            {1: ["lawyer", "sales_head"], 2: ["accountant", "economist"]},
+            id="accountant-through-two-rules-keeps-earliest-group",
+        ),
+        pytest.param(
+            "expense",
+            "services",
+            "comfund",
+            "150000",
+            {1: ["lawyer", "sales_head"], 2: ["comdir", "economist"], 3: ["com_a", "com_b"]},
+            id="commercial-directors-fund-brings-her-approvers",
+        ),
+        pytest.param(
+            "income",
+            "services",
+            "comfund",
+            "2000000",
+            {1: ["lawyer", "sales_head"], 2: ["comdir"], 3: ["com_a", "com_b"], 4: ["gendir"]},
+            id="income-large-amount-adds-general-director",
+        ),
+        pytest.param(
+            "income",
+            "services",
+            None,
+            "999999.99",
+            {1: ["lawyer", "sales_head"]},
+            id="income-no-fund-below-threshold",
+        ),
+    ],
+)
+def test_route_follows_the_rules(t, kind, category, fund, amount, expected):
+    """GIVEN the theatre's rules WHEN a contract of a type/category/fund/amount is drafted
+    THEN the route lists exactly the expected approvers in ordered, parallel groups."""
+    contract = new_contract(
+        t,
+        contract_type=t[kind],
+        subject_category=t[category],
+        fund=t[fund] if fund else None,
+        amount=Decimal(amount),
+    )
+    assert _groups(contract) == expected
+
+
+def test_fund_member_no_rule_mentions_is_added_in_a_last_group(t):
+    """GIVEN a fund with an attached employee and no rule about that fund
+    WHEN a contract on that fund is routed THEN that employee approves in a final group (R18)."""
+    tour_fund = Fund.objects.create(name="Гастрольный фонд", owner=t["gendir"])
+    tour_fund.members.add(t["seller2"])
+    contract = new_contract(t, fund=tour_fund)
+    groups = _groups(contract)
+    assert groups[max(groups)] == ["seller2"]
+    assert "seller2" not in sum((groups[g] for g in groups if g != max(groups)), [])
+
+
+def test_route_of_fifteen_participants(t):
+    """GIVEN rules that bring 15 different people in three groups
+    THEN the route has all 15, each once, and a rule-less inactive rule changes nothing."""
+    extra = [employee(f"approver{i}", t["departments"]["board"]) for i in range(12)]
+    for index, user in enumerate(extra):
+        ApprovalRule.objects.create(
+            name=f"Согласующий {index}",
+            contract_type=t["income"],
+            approver_kind=ApproverKind.USER,
+            approver_user=user,
+            group=2 + index % 2,
+        )
+    ApprovalRule.objects.create(
+        name="Выключенное правило",
+        approver_kind=ApproverKind.USER,
+        approver_user=t["office"],
+        group=1,
+        is_active=False,
+    )
+    contract = new_contract(t, contract_type=t["income"], fund=t["budget"])
+    steps = route_build(contract)
+    # sales_head, lawyer + 12 + the budget fund's accountant
+    assert len(steps) == 15
+    assert len({s.approver.pk for s in steps}) == 15
+    assert "office" not in {s.approver.username for s in steps}
+    assert [g for g, _ in route_groups(steps)] == [1, 2, 3]
+
+
+def test_name_is_generated_from_the_type_template(t):
+    """GIVEN a type whose template uses every placeholder
+    WHEN a contract is created and later edited THEN its name follows the template each time."""
+    t[
+        "expense"
+    ].name_template = "{type} № {number} от {date} — {counterparty} — {subject} ({amount} ₽)"
+    t["expense"].save()
+    contract = new_contract(t, amount=Decimal("1234.5"))
+    date = contract.created_at.astimezone().strftime("%d.%m.%Y")
+    assert contract.name == (
+        f"Расходный: закупка № {contract.number} от {date} — ООО «Свет сцены» — "
+        f"Поставка прожекторов (1 234,50 ₽)"
+    )
+    services.contract_update(
+        contract_id=contract.pk, user=t["seller"], data={"subject": "Аренда звука"}
+    )
+    contract = Contract.objects.get(pk=contract.pk)
+    assert contract.name.endswith("— Аренда звука (1 234,50 ₽)")
+
+
+def test_unknown_placeholder_is_kept_literally(t):
+    """GIVEN a template with a typo in a placeholder THEN the name keeps it instead of failing."""
+    t["income"].name_template = "{type} {nomer} {number}"
+    t["income"].save()
+    contract = new_contract(t, contract_type=t["income"])
+    assert contract.name == f"Доходный: продажа билетов {{nomer}} {contract.number}"

@@ -1,0 +1,286 @@
+"""Contract pages: who sees what (404 for others), the card's inline decisions, search, the
+kanban board, KPI, the approval sheet PDF, and constant query counts on list pages."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from contracts import services
+from contracts.models import Approval, Contract, ContractStatus
+from contracts.testing import new_contract, theatre
+from tests.factories import CounterpartyFactory
+from workflow.models import Task, TaskStatus
+
+
+@pytest.fixture
+def t(org):
+    return theatre(org)
+
+
+@pytest.fixture
+def submitted(t):
+    contract = new_contract(t, contract_type=t["income"], fund=t["comfund"])
+    services.contract_submit(contract_id=contract.pk, user=t["seller"])
+    return contract
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- permissions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("seller", True),  # initiator
+        ("lawyer", True),  # participant (approver of group 1)
+        ("com_b", True),  # participant later in the route (frozen at submit)
+        ("sales_head", True),  # initiator's head (and an approver)
+        ("comdir", True),  # head of the participants com_a/com_b
+        ("watcher", True),  # role «all contracts»
+        ("gendir", True),  # general director
+        ("seller2", False),  # colleague of the initiator, not involved
+        ("office", False),
+        ("docspec", False),  # the income type has no preparation
+    ],
+)
+def test_contract_card_is_visible_only_to_those_involved(client, t, submitted, who, sees):
+    """GIVEN a submitted contract WHEN someone opens its card THEN those involved see it and
+    everyone else gets 404 (its existence is not revealed)."""
+    response = _login(client, t[who]).get(reverse("contracts:contract-detail", args=[submitted.pk]))
+    assert response.status_code == (200 if sees else 404)
+    listed = _login(client, t[who]).get(reverse("contracts:contract-list"))
+    assert (submitted.name in listed.content.decode()) is sees
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["contract-list", "kanban", "kpi", "contract-create"],
+)
+def test_anonymous_is_sent_to_login(client, t, name):
+    """GIVEN no session WHEN a contracts page is opened THEN the login page is shown."""
+    response = client.get(reverse(f"contracts:{name}"))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_anonymous_card_redirects_to_login(client, submitted):
+    """GIVEN no session WHEN a contract card is opened THEN login is required."""
+    response = client.get(reverse("contracts:contract-detail", args=[submitted.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_kpi_is_for_management_only(client, t):
+    """GIVEN a manager WHEN she opens KPI THEN 403; the «all contracts» role sees it."""
+    assert _login(client, t["seller"]).get(reverse("contracts:kpi")).status_code == 403
+    assert _login(client, t["watcher"]).get(reverse("contracts:kpi")).status_code == 200
+
+
+def test_others_cannot_edit_or_submit(client, t):
+    """GIVEN a draft WHEN the head (who sees it) tries to edit or submit it
+    THEN he is sent back with a message and nothing changes."""
+    contract = new_contract(t)
+    _login(client, t["sales_head"])
+    response = client.post(
+        reverse("contracts:contract-submit", args=[contract.pk]), {"fingerprint": "x"}
+    )
+    assert response.status_code == 302
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
+    response = client.get(reverse("contracts:contract-edit", args=[contract.pk]), follow=True)
+    assert "Изменять договор может инициатор" in response.content.decode()
+
+
+# --- create, submit, decide ----------------------------------------------------------------------
+
+
+def test_initiator_creates_previews_the_route_and_submits(client, t):
+    """GIVEN the seller WHEN she fills the form for an expense contract
+    THEN the name is generated; the submit page shows the route; confirming starts it."""
+    counterparty = CounterpartyFactory(name="ООО «Звук и свет»")
+    _login(client, t["seller"])
+    url = reverse("contracts:contract-create")
+    assert "Расходный: закупка" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "contract_type": t["expense"].pk,
+            "subject": "Микрофоны",
+            "subject_category": t["equipment"].pk,
+            "counterparty": counterparty.pk,
+            "amount": "99000",
+            "fund": t["budget"].pk,
+        },
+    )
+    contract = Contract.objects.get(subject="Микрофоны")
+    assert response.status_code == 302
+    assert "ООО «Звук и свет» — Микрофоны" in contract.name
+    preview = client.get(reverse("contracts:contract-submit", args=[contract.pk])).content.decode()
+    assert preview.count('data-testid="route-step"') == 4
+    fingerprint = preview.split('name="fingerprint" value="')[1].split('"')[0]
+    client.post(
+        reverse("contracts:contract-submit", args=[contract.pk]), {"fingerprint": fingerprint}
+    )
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.PREPARATION
+
+
+def test_bad_form_keeps_what_was_typed(client, t):
+    """GIVEN the create form WHEN the amount is negative and the dates reversed
+    THEN the form comes back with Russian errors and the typed subject kept."""
+    _login(client, t["seller"])
+    response = client.post(
+        reverse("contracts:contract-create"),
+        {
+            "contract_type": t["expense"].pk,
+            "subject": "Декорации к премьере",
+            "counterparty": CounterpartyFactory().pk,
+            "amount": "-5",
+            "starts_on": "2026-05-10",
+            "ends_on": "2026-05-01",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Декорации к премьере" in body
+    assert "Окончание не может быть раньше начала" in body
+    assert not Contract.objects.exists()
+
+
+def test_approver_decides_from_the_card(client, t, submitted):
+    """GIVEN the lawyer's open task WHEN she returns from the card without a comment
+    THEN an error and nothing changes; WITH a comment THEN the contract is returned."""
+    task = Task.objects.get(object_id=submitted.pk, assignee=t["lawyer"], status=TaskStatus.OPEN)
+    _login(client, t["lawyer"])
+    card = client.get(reverse("contracts:contract-detail", args=[submitted.pk])).content.decode()
+    assert 'data-testid="my-task"' in card
+    url = reverse("contracts:task-decide", args=[submitted.pk, task.pk])
+    response = client.post(url, {f"t{task.pk}-decision": "return", f"t{task.pk}-comment": ""})
+    assert response.status_code == 400
+    assert "без комментария вернуть нельзя" in response.content.decode()
+    client.post(url, {f"t{task.pk}-decision": "return", f"t{task.pk}-comment": "Нет акта"})
+    assert Contract.objects.get(pk=submitted.pk).status == ContractStatus.RETURNED
+    again = client.post(url, {f"t{task.pk}-decision": "approve"}, follow=True)
+    assert "уже завершено" in again.content.decode()
+
+
+def test_someone_else_cannot_decide_anothers_task(client, t, submitted):
+    """GIVEN the lawyer's task WHEN the head (who sees the card) posts a decision on it
+    THEN it is refused with a message and the task stays open."""
+    task = Task.objects.get(object_id=submitted.pk, assignee=t["lawyer"], status=TaskStatus.OPEN)
+    _login(client, t["sales_head"])
+    response = client.post(
+        reverse("contracts:task-decide", args=[submitted.pk, task.pk]),
+        {f"t{task.pk}-decision": "approve"},
+        follow=True,
+    )
+    assert "уже завершено или изменено" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
+
+
+def test_comment_is_added_to_the_card(client, t, submitted):
+    """GIVEN a participant WHEN she comments THEN the comment shows on the card and in history."""
+    _login(client, t["lawyer"])
+    client.post(reverse("contracts:comment-add", args=[submitted.pk]), {"text": "Проверю к среде"})
+    card = client.get(reverse("contracts:contract-detail", args=[submitted.pk])).content.decode()
+    assert "Проверю к среде" in card
+
+
+# --- search, kanban, KPI, PDF, queries -----------------------------------------------------------
+
+
+def test_search_finds_a_contract_by_any_part_of_its_name(client, t):
+    """GIVEN two contracts WHEN searching by number, counterparty word or subject word
+    in any case THEN only the matching one is listed."""
+    wanted = new_contract(t, subject="Пошив костюмов")
+    new_contract(t, subject="Ремонт кресел", counterparty=CounterpartyFactory(name="ИП Мебель"))
+    _login(client, t["seller"])
+    for query in ["костюмов", "СВЕТ сцены", f"№ {wanted.number} от", "пошив свет"]:
+        body = client.get(reverse("contracts:contract-list"), {"q": query}).content.decode()
+        assert "Пошив костюмов" in body, query
+        assert "Ремонт кресел" not in body, query
+
+
+def test_kanban_shows_contracts_in_their_stage_columns(client, t, submitted):
+    """GIVEN a contract in approval and a draft WHEN the board of that type is opened
+    THEN each sits in its stage column; the overdue filter hides a contract with no overdue task."""
+    draft = new_contract(t, contract_type=t["income"], subject="Черновой")
+    _login(client, t["seller"])
+    response = client.get(reverse("contracts:kanban"), {"contract_type": t["income"].pk})
+    columns = {c.stage.kind: [x.pk for x in c.cards] for c in response.context["columns"]}
+    assert columns["approval"] == [submitted.pk]
+    assert columns["draft"] == [draft.pk]
+    response = client.get(
+        reverse("contracts:kanban"), {"contract_type": t["income"].pk, "overdue": "on"}
+    )
+    assert all(not c.cards for c in response.context["columns"])
+
+
+def test_kpi_counts_on_time_and_late_decisions(client, t, submitted):
+    """GIVEN the lawyer approved on time and the head late
+    THEN KPI shows one on-time and one late decision with a median time."""
+    for user in (t["lawyer"], t["sales_head"]):
+        task = Task.objects.get(object_id=submitted.pk, assignee=user, status=TaskStatus.OPEN)
+        services.approval_decide(task_id=task.pk, user=user, data={"decision": "approve"})
+    head = submitted.approvals.get(approver=t["sales_head"])
+    Approval.objects.filter(pk=head.pk).update(due_at=head.decided_at - dt.timedelta(hours=1))
+    response = _login(client, t["watcher"]).get(reverse("contracts:kpi"))
+    people = {row.label: row for row in response.context["people"]}
+    lawyer = people[t["lawyer"].get_full_name()]
+    late = people[t["sales_head"].get_full_name()]
+    assert (lawyer.on_time, lawyer.late) == (1, 0)
+    assert (late.on_time, late.late) == (0, 1)
+    assert lawyer.median_hours is not None
+    assert 'data-testid="kpi-chart"' in response.content.decode()
+
+
+def test_approval_sheet_pdf(client, t, submitted):
+    """GIVEN a submitted contract WHEN its approval sheet is downloaded THEN it is a PDF;
+    a stranger gets 404."""
+    response = _login(client, t["seller"]).get(
+        reverse("contracts:approval-sheet-pdf", args=[submitted.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    stranger = _login(client, t["seller2"]).get(
+        reverse("contracts:approval-sheet-pdf", args=[submitted.pk])
+    )
+    assert stranger.status_code == 404
+
+
+def _many(t, n):
+    for i in range(n):
+        contract = new_contract(
+            t,
+            contract_type=t["income"],
+            subject=f"Билеты {i}",
+            counterparty=CounterpartyFactory(),
+            amount=Decimal(1000 + i),
+        )
+        if i % 2:
+            services.contract_submit(contract_id=contract.pk, user=t["seller"])
+
+
+@pytest.mark.parametrize("name", ["contract-list", "kanban"])
+def test_list_pages_run_a_constant_number_of_queries(
+    client, t, django_assert_max_num_queries, name
+):
+    """GIVEN 3 then 12 contracts WHEN the list/kanban is opened THEN the query count stays put."""
+    _login(client, t["sales_head"])
+    url = reverse(f"contracts:{name}")
+    params = {"contract_type": t["income"].pk} if name == "kanban" else {}
+    _many(t, 3)
+    client.get(url, params)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(url, params)
+    _many(t, 9)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url, params)
+    assert response.status_code == 200
