@@ -1,4 +1,8 @@
-"""Every write of the CRM. Each service runs in one transaction."""
+"""Every write of the CRM. Each service runs in one transaction.
+
+Modules: companies (here), pipeline (the client process), contact (communications, the 90-day
+control), distribution (weekly calls), importing (files), calendar (events, feed tokens).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,256 @@
+import re
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class CounterpartyCategory(models.TextChoices):
+    """Decides how incoming letters are routed (seed 000)."""
+
+    TENANT = "tenant", _("Арендатор")
+    GOVERNMENT = "government", _("Государственный орган")
+    CONTRACTOR = "contractor", _("Подрядчик / поставщик")
+    CLIENT = "client", _("Клиент")
+    OTHER = "other", _("Прочее")
+
+
+class ProcessingStatus(models.TextChoices):
+    """The nine processing statuses of the client pipeline (seed 001)."""
+
+    IMPORTED = "imported", _("Импортирован")
+    IN_PROGRESS = "in_progress", _("В обработке")
+    MEETING = "meeting", _("Назначена встреча")
+    TERMS = "terms", _("Согласование условий")
+    CONTRACT = "contract", _("Согласование договора")
+    SIGNING = "signing", _("Подписание договора")
+    PREPARATION = "preparation", _("Подготовка к запуску")
+    LAUNCHED = "launched", _("Запущен")
+    REFUSED = "refused", _("Отказ")
+
+
+# The pipeline stages in order: answering "the step is set" at a stage moves to the next one.
+PIPELINE_STAGES = [
+    ProcessingStatus.IN_PROGRESS,
+    ProcessingStatus.MEETING,
+    ProcessingStatus.TERMS,
+    ProcessingStatus.CONTRACT,
+    ProcessingStatus.SIGNING,
+    ProcessingStatus.PREPARATION,
+    ProcessingStatus.LAUNCHED,
+]
+ACTIVE_STAGES = PIPELINE_STAGES[:-1]
+
+
+def name_key(name: str) -> str:
+    """The name reduced for duplicate matching: case, quotes and spacing do not count."""
+    return " ".join(re.sub(r"[«»\"'“”„.,]", " ", name).lower().replace("ё", "е").split())
+
+
+class Industry(models.Model):
+    """Reference list «Сфера деятельности» (e.g. ЖКХ)."""
+
+    name = models.CharField(_("название"), max_length=100, unique=True)
+    starts_pipeline = models.BooleanField(
+        _("запускает клиентский процесс"),
+        default=False,
+        help_text=_(
+            "Перевод компании этой сферы из «Импортирован» в «В обработке» запускает "
+            "бизнес-процесс работы с клиентом."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("сфера деятельности")
+        verbose_name_plural = _("сферы деятельности")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Counterparty(FSMModelMixin, models.Model):
+    """A company or body we correspond and contract with; in the CRM, a company card."""
+
+    name = models.CharField(_("наименование"), max_length=255)
+    category = models.CharField(
+        _("категория"),
+        max_length=16,
+        choices=CounterpartyCategory.choices,
+        default=CounterpartyCategory.OTHER,
+    )
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True)
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True)
+    email = models.EmailField(_("эл. почта"), blank=True)
+    phone = models.CharField(_("телефон"), max_length=50, blank=True)
+    address = models.CharField(_("адрес"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+    # --- CRM fields (all optional so the document apps' counterparties migrate as they are)
+    name_key = models.CharField(_("ключ наименования"), max_length=255, blank=True, editable=False)
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("сфера деятельности"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="companies",
+    )
+    contact_person = models.CharField(_("контактное лицо"), max_length=255, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ответственный менеджер"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="crm_companies",
+    )
+    status = FSMField(
+        _("статус обработки"),
+        max_length=16,
+        choices=ProcessingStatus.choices,
+        default=ProcessingStatus.IMPORTED,
+        protected=True,
+    )
+    pipeline_started_at = models.DateTimeField(_("процесс запущен"), null=True, blank=True)
+    last_communication_at = models.DateTimeField(_("последняя коммуникация"), null=True, blank=True)
+    next_contact_check_at = models.DateTimeField(
+        _("следующая проверка контакта"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("контрагент")
+        verbose_name_plural = _("контрагенты")
+        ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="counterparty_name_trgm"),
+            models.Index(fields=["category"], name="counterparty_category"),
+            models.Index(fields=["name_key"], name="counterparty_name_key"),
+            models.Index(fields=["status", "name"], name="counterparty_status"),
+            models.Index(fields=["responsible", "name"], name="counterparty_responsible"),
+            models.Index(fields=["next_contact_check_at"], name="counterparty_next_check"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inn", "kpp"],
+                condition=~models.Q(inn=""),
+                name="counterparty_unique_inn_kpp",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:company-detail", args=[self.pk])
+
+    def clean_fields(self, exclude=None) -> None:
+        # the status is protected (it changes only through transitions): full_clean must not
+        # assign it back, which django-fsm refuses
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    @property
+    def pipeline_active(self) -> bool:
+        return self.pipeline_started_at is not None and self.status in ACTIVE_STAGES
+
+    # --- transitions: they only set fields; crm.services.pipeline decides when they run
+    @transition(field=status, source=ProcessingStatus.IMPORTED, target=ProcessingStatus.IN_PROGRESS)
+    def take_into_work(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.IN_PROGRESS, target=ProcessingStatus.MEETING)
+    def meeting_scheduled(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.MEETING, target=ProcessingStatus.TERMS)
+    def terms_negotiation(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.TERMS, target=ProcessingStatus.CONTRACT)
+    def contract_negotiation(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.CONTRACT, target=ProcessingStatus.SIGNING)
+    def contract_signing(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.SIGNING, target=ProcessingStatus.PREPARATION)
+    def launch_preparation(self) -> None:
+        pass
+
+    @transition(field=status, source=ProcessingStatus.PREPARATION, target=ProcessingStatus.LAUNCHED)
+    def launch(self) -> None:
+        pass  # the process ends here
+
+    @transition(field=status, source=ACTIVE_STAGES, target=ProcessingStatus.REFUSED)
+    def refuse(self) -> None:
+        pass
+
+
+# the transition that the answer "the step is set" runs at each stage
+ADVANCE = {
+    ProcessingStatus.IN_PROGRESS: "meeting_scheduled",
+    ProcessingStatus.MEETING: "terms_negotiation",
+    ProcessingStatus.TERMS: "contract_negotiation",
+    ProcessingStatus.CONTRACT: "contract_signing",
+    ProcessingStatus.SIGNING: "launch_preparation",
+    ProcessingStatus.PREPARATION: "launch",
+}
+
+
+class CrmSettings(models.Model):
+    """The CRM's administrator-editable settings (one row)."""
+
+    contact_control_days = models.PositiveSmallIntegerField(
+        _("контроль контакта, дней"),
+        default=90,
+        help_text=_("Без коммуникации дольше этого срока открывается сделка «Клиентский сервис»."),
+    )
+    reminder_minutes = models.PositiveIntegerField(
+        _("напоминание о событии, минут до начала"), default=60
+    )
+    distribution_quota = models.PositiveSmallIntegerField(
+        _("компаний на менеджера в неделю"), default=30
+    )
+    distribution_weekday = models.PositiveSmallIntegerField(
+        _("день распределения"),
+        default=0,
+        choices=[
+            (0, _("понедельник")),
+            (1, _("вторник")),
+            (2, _("среда")),
+            (3, _("четверг")),
+            (4, _("пятница")),
+            (5, _("суббота")),
+            (6, _("воскресенье")),
+        ],
+    )
+    distribution_time = models.TimeField(_("время распределения"), default="09:00")
+    distribution_cursor = models.BigIntegerField(
+        _("последняя распределённая компания (id)"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("настройки CRM")
+        verbose_name_plural = _("настройки CRM")
+
+    def __str__(self) -> str:
+        return str(_("Настройки CRM"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "CrmSettings":
+        return cls.objects.get_or_create(pk=1)[0]
