@@ -50,3 +50,37 @@ def _month_directories() -> list[str]:
         months, _ = default_storage.listdir(f"files/{year}")
         result.extend(f"files/{year}/{month}" for month in sorted(months))
     return result
+
+
+def file_into_folder(
+    stored_file_ids: list[int],
+    parts: list[str],
+    subject_ct_id: int | None,
+    subject_id: int | None,
+    label: str,
+) -> int:
+    """File the stored files into the folder at ``parts`` (created when missing), linked to the
+    document (content type id + object id). Idempotent: a rerun, or two runs at once, file each
+    file once. Returns how many entries this run created. Files deleted meanwhile are skipped;
+    when the document is gone the files are filed without a link."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from storage.services import folder_file, folder_get_or_create_path
+
+    with transaction.atomic():
+        subject = None
+        if subject_ct_id is not None and subject_id is not None:
+            model = ContentType.objects.get_for_id(subject_ct_id).model_class()
+            if model is not None:
+                subject = model._base_manager.filter(pk=subject_id).first()
+            if subject is None:
+                logger.warning("filing: document %s/%s is gone", subject_ct_id, subject_id)
+        folder = folder_get_or_create_path(parts=parts)
+        created = 0
+        for stored_file in StoredFile.objects.filter(pk__in=stored_file_ids).order_by("pk"):
+            _, new = folder_file(
+                folder=folder, stored_file=stored_file, label=label, subject=subject
+            )
+            created += new
+    return created

@@ -173,3 +173,29 @@ def folder_file(
                 entry.object_id = defaults["object_id"]
                 entry.save(update_fields=["content_type", "object_id"])
     return entry, created
+
+
+def folder_filing_enqueue(
+    *,
+    stored_files: Iterable[StoredFile],
+    parts: list[str],
+    subject: models.Model | None = None,
+    label: str = "",
+) -> str | None:
+    """Enqueue ``storage.jobs.file_into_folder`` (django-q2, ORM broker: call it inside your
+    transaction and the job commits or rolls back with it). Returns the task id."""
+    from django_q.tasks import async_task
+
+    ids = sorted({f.pk for f in stored_files})
+    if not ids:
+        return None
+    subject_ct_id = ContentType.objects.get_for_model(subject).pk if subject is not None else None
+    return async_task(
+        "storage.jobs.file_into_folder",
+        ids,
+        [clean_folder_name(p) for p in parts],
+        subject_ct_id,
+        subject.pk if subject is not None else None,
+        label,
+        task_name=f"storage.file_into_folder:{subject_ct_id}:{getattr(subject, 'pk', '')}",
+    )

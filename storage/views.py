@@ -1,12 +1,14 @@
-"""Storage pages: the permission-checked download (files are never served from a public URL)."""
+"""Storage pages: the permission-checked download (files are never served from a public URL)
+and the folder browser."""
 
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from storage.models import StoredFile
+from storage import selectors
+from storage.models import Folder, StoredFile
 from storage.registry import may_download
 from storage.validation import INLINE_TYPES
 
@@ -52,3 +54,30 @@ def _is_utf8(storage, name: str) -> bool:
         except UnicodeDecodeError:
             continue
     return False
+
+
+def folder_browser(request, pk: int | None = None):
+    """The folder tree: breadcrumbs, subfolders, and the files the user may see with their
+    documents. Any employee may browse the tree; entries are filtered by document permissions."""
+    folder = None
+    chain: list[Folder] = []
+    if pk is not None:
+        chain = selectors.folder_chain(pk)
+        if not chain:
+            raise Http404
+        folder = chain[-1]
+    page = None
+    if folder is not None:
+        page = selectors.folder_entries_visible_to(
+            request.user, folder, page_number=request.GET.get("page", 1)
+        )
+    return render(
+        request,
+        "storage/folder_detail.html",
+        {
+            "folder": folder,
+            "chain": chain,
+            "children": selectors.folder_children(folder),
+            "page": page,
+        },
+    )
