@@ -96,7 +96,7 @@ def test_demo_creates_counterparties_of_the_three_routing_categories(demo):
     THEN there are tenants, government bodies and contractors."""
     categories = set(Counterparty.objects.values_list("category", flat=True))
 
-    assert categories == {
+    assert categories >= {
         CounterpartyCategory.TENANT,
         CounterpartyCategory.GOVERNMENT,
         CounterpartyCategory.CONTRACTOR,
