@@ -168,7 +168,10 @@ def contact_control_schedule_missing(*, horizon: dt.timedelta = dt.timedelta(day
     due within ``horizon`` that has none. Idempotent. Returns how many timers it scheduled."""
     days = _days()
     now = timezone.now()
-    clients = Counterparty.objects.filter(category=CounterpartyCategory.CLIENT)
+    # the client base: clients and tenants (government bodies and suppliers are not called)
+    clients = Counterparty.objects.filter(
+        category__in=[CounterpartyCategory.CLIENT, CounterpartyCategory.TENANT]
+    )
     clients.filter(next_contact_check_at__isnull=True).update(
         next_contact_check_at=Coalesce(F("last_communication_at"), F("created_at")) + days
     )

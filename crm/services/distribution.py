@@ -56,8 +56,12 @@ def managers_present(week_start: dt.date) -> list:
     return list(users_with_role("manager").exclude(Exists(away)))
 
 
+# the companies managers call: clients, and for Argo the tenants of the business centre
+CLIENT_BASE_CATEGORIES = [CounterpartyCategory.CLIENT, CounterpartyCategory.TENANT]
+
+
 def client_base():
-    return Counterparty.objects.filter(category=CounterpartyCategory.CLIENT).exclude(
+    return Counterparty.objects.filter(category__in=CLIENT_BASE_CATEGORIES).exclude(
         status=ProcessingStatus.REFUSED
     )
 
