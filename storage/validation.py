@@ -167,13 +167,14 @@ def _zip_office_type(upload) -> str | None:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                declared = _read_member(archive, "mimetype").decode("ascii", "replace").strip()
                 return declared if declared in _ODF_TYPES else None
             if "[Content_Types].xml" not in names:
                 return None
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 return None
-            manifest = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
+            manifest = _read_member(archive, "[Content_Types].xml")
+            manifest = manifest.decode("utf-8", "replace").lower()
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
         return None
     finally:
@@ -182,6 +183,12 @@ def _zip_office_type(upload) -> str | None:
         return None
     found = {mime for part, mime in _OOXML_MAIN_PARTS.items() if part in manifest}
     return found.pop() if len(found) == 1 else None
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int = 1024 * 1024) -> bytes:
+    """At most ``limit`` bytes of a member: a manifest that inflates to gigabytes is a bomb."""
+    with archive.open(name) as member:
+        return member.read(limit)
 
 
 def _ole_office_type(upload) -> str | None:
