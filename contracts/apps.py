@@ -7,8 +7,12 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Договоры")
 
     def ready(self) -> None:
-        from contracts import forms, rules, services  # noqa: F401  (rules registers permissions)
+        from contracts import forms, rules, selectors, services  # noqa: F401  (rules registers permissions)
+        from storage.registry import register_download_check, register_subject_visibility
         from workflow import registry
+
+        register_download_check(selectors.user_may_download)
+        register_subject_visibility("contracts.Contract", selectors.visible_contract_ids)
 
         kinds = [
             (

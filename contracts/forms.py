@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ContractType, Fund, SubjectCategory
 from crm.models import Counterparty
+from storage.forms import MultipleFileField
 
 
 def _decision_form(choices, *, comment_label, return_value: str | None):
@@ -86,9 +87,13 @@ class ContractForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    files = MultipleFileField(label=_("Файлы (договор, счёт, спецификация)"), required=False)
+
     def __init__(self, *args, contract_type: ContractType, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.contract_type = contract_type
+        if self.instance and self.instance.pk:
+            del self.fields["files"]  # on the card files are added with their own form
         self.fields["subject_category"].queryset = SubjectCategory.objects.all()
         self.fields["fund"].queryset = Fund.objects.all()
         self.extra_names: list[tuple[str, str]] = []
@@ -115,6 +120,10 @@ class ContractForm(forms.ModelForm):
         data["contract_type"] = self.contract_type
         data["extra"] = {label: self.cleaned_data[name] for name, label in self.extra_names}
         return data
+
+
+class FilesForm(forms.Form):
+    files = MultipleFileField(label=_("Файлы"), required=True)
 
 
 class CommentForm(forms.Form):

@@ -53,6 +53,7 @@ rules.add_perm("contracts.view_contract", can_view)
 rules.add_perm("contracts.add_contract", rules.is_authenticated & is_employee)
 rules.add_perm("contracts.change_contract", rules.is_authenticated & is_initiator & is_editable)
 rules.add_perm("contracts.submit_contract", rules.is_authenticated & is_initiator & is_editable)
+rules.add_perm("contracts.attach_file", rules.is_authenticated & (is_initiator | is_participant))
 rules.add_perm(
     "contracts.view_kpi",
     rules.is_authenticated & (sees_all_contracts | is_general_director),

@@ -54,8 +54,14 @@ def _with_relations(qs: QuerySet) -> QuerySet:
 def contract_search(user, *, query: str = "", status: str = "", contract_type=None) -> QuerySet:
     """Visible contracts, found by any part of the generated name (words in any order)."""
     qs = _with_relations(contracts_visible_to(user))
-    for word in query.split():
-        qs = qs.filter(name__icontains=word)
+    query = " ".join(query.split())
+    if query:
+        phrase = qs.filter(name__icontains=query)
+        if " " in query and not phrase.exists():
+            for word in query.split():  # words in any order: «пошив свет»
+                qs = qs.filter(name__icontains=word)
+        else:
+            qs = phrase
     if status:
         qs = qs.filter(status=status)
     if contract_type is not None:
@@ -228,3 +234,20 @@ def kpi(*, start: dt.date, end: dt.date) -> tuple[list[KpiRow], list[KpiRow]]:
                 row.hours.append((approval.decided_at - approval.started_at).total_seconds() / 3600)
     order = lambda row: (-row.total, row.label)  # noqa: E731
     return sorted(people.values(), key=order), sorted(units.values(), key=order)
+
+
+# --- storage hooks -------------------------------------------------------------------------------
+
+
+def visible_contract_ids(user, ids: list[int]) -> set[int]:
+    return set(contracts_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def user_may_download(user, stored_file) -> bool:
+    """A file attached to a contract the user may see."""
+    from contracts.models import ContractFile
+
+    contract_ids = list(
+        ContractFile.objects.filter(stored_file=stored_file).values_list("contract_id", flat=True)
+    )
+    return bool(contract_ids) and bool(visible_contract_ids(user, contract_ids))

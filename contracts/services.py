@@ -20,6 +20,7 @@ from contracts.models import (
     ApprovalStatus,
     Contract,
     ContractComment,
+    ContractFile,
     ContractStatus,
     Stage,
     StageKind,
@@ -229,6 +230,31 @@ def comment_add(*, contract_id: int, user, text: str) -> ContractComment:
                 email=False,
             )
     return comment
+
+
+def contract_files_add(*, contract_id: int, user, uploads) -> list[ContractFile]:
+    """Attach files: the initiator and the participants may (everyone who sees it but heads)."""
+    from storage.services import stored_files_create
+
+    uploads = list(uploads)
+    with transaction.atomic():
+        contract = _locked(contract_id)
+        if not rules.has_perm("contracts.attach_file", user, contract):
+            raise PermissionDenied(_("Прикладывать файлы могут инициатор и участники."))
+        stored = stored_files_create(uploads=uploads, uploaded_by=user)
+        links = [
+            ContractFile.objects.create(contract=contract, stored_file=f, added_by=user)
+            for f in stored
+        ]
+        if links:
+            history_record(
+                subject=contract,
+                actor=user,
+                action=HistoryAction.COMMENT,
+                description=_("Приложены файлы: %(names)s")
+                % {"names": ", ".join(f.original_name for f in stored)},
+            )
+    return links
 
 
 # --- submit --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
 from contracts import pdf, selectors, services
-from contracts.forms import CommentForm, ContractForm, KanbanFilterForm, PeriodForm
+from contracts.forms import CommentForm, ContractForm, FilesForm, KanbanFilterForm, PeriodForm
 from contracts.models import ContractStatus, ContractType
 from contracts.routing import route_build, route_groups
 from crm.selectors import counterparty_search
@@ -65,10 +66,19 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     contract_type = types.filter(pk=type_id).first() if type_id and type_id.isdigit() else None
     if contract_type is None:
         return render(request, "contracts/contract_type_choice.html", {"types": types})
-    form = ContractForm(request.POST or None, contract_type=contract_type)
+    form = ContractForm(request.POST or None, request.FILES or None, contract_type=contract_type)
     if request.method == "POST":
         if form.is_valid():
-            contract = services.contract_create(initiator=request.user, data=form.contract_data())
+            with transaction.atomic():
+                contract = services.contract_create(
+                    initiator=request.user, data=form.contract_data()
+                )
+                if form.cleaned_data.get("files"):
+                    services.contract_files_add(
+                        contract_id=contract.pk,
+                        user=request.user,
+                        uploads=form.cleaned_data["files"],
+                    )
             messages.success(request, _("Договор создан: %(name)s") % {"name": contract.name})
             return redirect(contract)
         messages.error(request, _(FORM_ERROR))
@@ -169,6 +179,9 @@ def _card_context(request: HttpRequest, contract, bound_form=None, bound_task_id
         "other_tasks": others,
         "comments": contract.comments.select_related("author"),
         "comment_form": CommentForm(),
+        "files": contract.files.select_related("stored_file", "added_by"),
+        "files_form": FilesForm(),
+        "can_attach": rules.has_perm("contracts.attach_file", request.user, contract),
         "timeline": history_of(contract),
         "can_edit": rules.has_perm("contracts.change_contract", request.user, contract),
         "can_submit": rules.has_perm("contracts.submit_contract", request.user, contract),
@@ -216,6 +229,24 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "contracts/contract_detail.html", context, status=400)
     services.comment_add(contract_id=contract.pk, user=request.user, text=form.cleaned_data["text"])
     return redirect(f"{contract.get_absolute_url()}#comments")
+
+
+@require_POST
+def files_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _visible(request, pk)
+    form = FilesForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("files", [])) or _(FORM_ERROR))
+        return redirect(f"{contract.get_absolute_url()}#files")
+    try:
+        services.contract_files_add(
+            contract_id=contract.pk, user=request.user, uploads=form.cleaned_data["files"]
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Файлы приложены."))
+    return redirect(f"{contract.get_absolute_url()}#files")
 
 
 def kanban(request: HttpRequest) -> HttpResponse:

@@ -284,3 +284,45 @@ def test_list_pages_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url, params)
     assert response.status_code == 200
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def test_files_are_attached_and_downloaded_only_by_those_who_see_the_contract(
+    client, t, submitted, settings, tmp_path
+):
+    """GIVEN the initiator attaches a PDF on the card
+    THEN it is listed; a participant downloads it; a stranger gets 404 for the file."""
+    from storage.models import StoredFile
+    from storage.testing import pdf_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    _login(client, t["seller"])
+    client.post(
+        reverse("contracts:files-add", args=[submitted.pk]),
+        {"files": [upload("Счёт 15.pdf", pdf_bytes("Invoice"), "application/pdf")]},
+    )
+    stored = StoredFile.objects.get()
+    card = client.get(reverse("contracts:contract-detail", args=[submitted.pk])).content.decode()
+    assert "Счёт 15.pdf" in card
+    download = reverse("storage:download", args=[stored.pk])
+    assert _login(client, t["lawyer"]).get(download).status_code == 200
+    assert _login(client, t["seller2"]).get(download).status_code in (403, 404)
+
+
+def test_a_head_who_only_sees_the_contract_cannot_attach(client, t, submitted, settings, tmp_path):
+    """GIVEN the commercial director sees the contract as head of participants (not one herself)
+    WHEN she posts a file THEN it is refused with a message."""
+    from storage.models import StoredFile
+    from storage.testing import pdf_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path
+    submitted.participants.remove(t["comdir"])
+    response = _login(client, t["comdir"]).post(
+        reverse("contracts:files-add", args=[submitted.pk]),
+        {"files": [upload("x.pdf", pdf_bytes(), "application/pdf")]},
+        follow=True,
+    )
+    assert "Прикладывать файлы могут" in response.content.decode()
+    assert not StoredFile.objects.exists()
