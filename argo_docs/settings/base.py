@@ -182,6 +182,9 @@ Q_CLUSTER = {
     "label": _("Фоновые задачи"),
 }
 
+# Uploads (scans, office documents): larger files are refused with a message naming the file.
+ARGO_UPLOAD_MAX_MB = env_int("ARGO_UPLOAD_MAX_MB", 25, minimum=1)
+
 # Workflow defaults; rules of each document type may override them.
 ARGO_TASK_REMINDER_WORKING_DAYS = env_int("ARGO_TASK_REMINDER_WORKING_DAYS", 1, minimum=0)
 
