@@ -208,15 +208,23 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except LookupError:
             task.kind_label = task.kind
     history = list(history_of(letter))
-    visible_replies = selectors.outgoing_visible_to(request.user)
+    replies = list(
+        selectors.outgoing_visible_to(request.user)
+        .filter(in_reply_to=letter)
+        .select_related("author")
+    )
     context = {
         "letter": letter,
         "files": selectors.letter_files(letter),
         "tasks": tasks,
         "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == request.user.pk],
         "co_executors": letter.co_executors.all(),
-        "replies": visible_replies.filter(in_reply_to=letter).select_related("author"),
-        "thread_letters": register.thread_letters(letter.thread, request.user, exclude=letter),
+        "replies": replies,
+        "thread_letters": [
+            other
+            for other in register.thread_letters(letter.thread, request.user, exclude=letter)
+            if not (isinstance(other, OutgoingLetter) and other.in_reply_to_id == letter.pk)
+        ],
         "timeline": history,
         "comments": [h for h in history if h.action == "comment"],
         "comment_form": CommentForm(),

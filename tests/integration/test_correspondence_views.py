@@ -291,3 +291,44 @@ def test_card_shows_participants_and_comment_is_added(client, world, letter):
     )
     page = client.get(letter.get_absolute_url()).content.decode()
     assert "Прошу ускорить" in page
+
+
+def test_card_still_opens_after_a_system_reminder(client, world, letter):
+    """GIVEN the letter's executor was reminded by the timer sweep (a history entry without actor)
+    WHEN the card is opened THEN it shows the reminder attributed to «Система»."""
+    import datetime as dt
+
+    import time_machine
+
+    from workflow.jobs import timers_sweep
+
+    task = tasks_of(letter).get(kind=KIND_EXECUTE)
+    client.force_login(world["office"])
+    with time_machine.travel(task.due_at + dt.timedelta(minutes=5), tick=False):
+        timers_sweep()
+        page = client.get(letter.get_absolute_url()).content.decode()
+    assert "Система" in page
+    assert "Просрочено" in page
+
+
+def test_outgoing_draft_is_visible_to_its_author_and_to_who_sees_the_incoming(
+    client, world, letter
+):
+    """GIVEN a reply draft by the seller to the tenant letter
+    WHEN the seller, the registrar and an outsider open it THEN 200, 200, 404."""
+    from correspondence.services.incoming import NO_REPLY, REPLY_NEEDED, execute_complete
+
+    assert NO_REPLY != REPLY_NEEDED
+    execute_complete(
+        task_id=tasks_of(letter).get(kind=KIND_EXECUTE).pk,
+        user=world["seller"],
+        data={"decision": REPLY_NEEDED, "reply_text": "Ответ", "reply_files": [pdf_upload()]},
+    )
+    reply = letter.replies.get()
+    for who, status in (("seller", 200), ("office", 200), ("outsider", 404)):
+        client.force_login(world[who])
+        assert client.get(reply.get_absolute_url()).status_code == status, who
+    client.force_login(world["seller"])
+    page = client.get(letter.get_absolute_url()).content.decode()
+    assert reply.get_absolute_url() in page
+    assert "Ответ готовится" in page
