@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 import rules
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import formats, timezone
@@ -40,6 +41,8 @@ from workflow.services import (
     timer_cancel,
     timer_schedule,
 )
+
+User = get_user_model()
 
 PIPELINE_REQUEST = "crm.pipeline_request"  # the task kind and the timer kind that re-issues it
 
@@ -162,7 +165,10 @@ def _answer_call(company: Counterparty, user, when: dt.datetime, comment: str) -
         % {"when": _when(when), "comment": comment},
     )
     timer_schedule(
-        kind=PIPELINE_REQUEST, due_at=when, subject=company, payload={"status": company.status}
+        kind=PIPELINE_REQUEST,
+        due_at=when,
+        subject=company,
+        payload={"status": company.status, "by": user.pk},
     )
     history_record(
         subject=company,
@@ -210,7 +216,10 @@ def _answer_step(company: Counterparty, user, when: dt.datetime, comment: str) -
         return
     # the next stage's request comes when the step's date arrives
     timer_schedule(
-        kind=PIPELINE_REQUEST, due_at=when, subject=company, payload={"status": company.status}
+        kind=PIPELINE_REQUEST,
+        due_at=when,
+        subject=company,
+        payload={"status": company.status, "by": user.pk},
     )
 
 
@@ -243,7 +252,9 @@ def pipeline_request_due(timer) -> None:
         return
     if company.status != timer.payload.get("status"):
         return
-    _request_issue(company)
+    # the manager who scheduled the call or the step is the author of the request it brings back
+    author = User.objects.filter(pk=timer.payload.get("by"), is_active=True).first()
+    _request_issue(company, actor=author)
 
 
 def pipeline_stop_requests(company: Counterparty, reason: str) -> None:

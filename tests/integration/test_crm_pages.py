@@ -190,3 +190,24 @@ def test_ical_feed_is_valid_and_secret(org, client):
     client.logout()
     assert client.get(path).status_code == 404
     assert CalendarEvent.objects.count() == 3
+
+
+def test_card_shows_system_entries_of_the_contact_control(org, client):
+    """GIVEN a client whose contact check opened a service deal (a system action)
+    WHEN the manager opens the card THEN the deal and the «Система» history entry show."""
+    import time_machine
+
+    from crm.services.contact import contact_control_schedule_missing
+    from workflow.jobs import timers_sweep
+
+    company = Counterparty.objects.create(
+        name="ООО «Тихий клиент»", category=CounterpartyCategory.CLIENT, responsible=org["seller"]
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=91)):
+        contact_control_schedule_missing()
+        timers_sweep()
+    client.force_login(org["seller"])
+    page = client.get(f"/crm/companies/{company.pk}/").content.decode()
+    assert "Связаться с клиентом: ООО «Тихий клиент»" in page
+    assert "Система" in page
+    assert "Открыта" in page
