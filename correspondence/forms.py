@@ -13,7 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from correspondence.models import IncomingLetter, IncomingStatus, LetterFile, Project
+from correspondence.models import (
+    IncomingLetter,
+    IncomingStatus,
+    LetterFile,
+    OutgoingLetter,
+    Project,
+)
 from correspondence.services.incoming import NO_REPLY, REPLY_NEEDED
 from crm.models import Counterparty, CounterpartyCategory
 from storage.forms import MultipleFileField
@@ -33,6 +39,11 @@ class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
         name = obj.get_full_name() or obj.get_username()
         position = getattr(getattr(obj, "employee", None), "position", "")
         return f"{name} — {position}" if position else name
+
+
+class OutgoingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.reg_number} — {obj.counterparty.name}: {obj.subject}"[:150]
 
 
 # --- registration --------------------------------------------------------------------------------
@@ -80,6 +91,12 @@ class IncomingRegisterForm(forms.Form):
         label=gettext_lazy("Проект"),
         queryset=Project.objects.filter(is_active=True),
         required=False,
+    )
+    answers_outgoing = OutgoingChoiceField(
+        label=gettext_lazy("В ответ на наше исходящее"),
+        queryset=OutgoingLetter.objects.exclude(reg_number="").select_related("counterparty"),
+        required=False,
+        help_text=gettext_lazy("Письмо попадёт в ту же переписку."),
     )
     files = MultipleFileField(label=gettext_lazy("Файлы (сканы)"), required=False)
     confirm_duplicate = forms.BooleanField(
@@ -139,6 +156,9 @@ class IncomingRegisterForm(forms.Form):
         department, entity = cleaned.get("addressee_department"), cleaned.get("legal_entity")
         if department and entity and department.legal_entity_id != entity.pk:
             self.add_error("addressee_department", _("Подразделение относится к другому юрлицу."))
+        answered, counterparty = cleaned.get("answers_outgoing"), cleaned.get("counterparty")
+        if answered and counterparty and answered.counterparty_id != counterparty.pk:
+            self.add_error("answers_outgoing", _("Это исходящее отправлено другому контрагенту."))
         self._check_duplicate(cleaned)
         return cleaned
 
@@ -188,6 +208,7 @@ class IncomingRegisterForm(forms.Form):
             "responsible": data["responsible"],
             "addressee_department": data["addressee_department"],
             "project": data["project"],
+            "answers_outgoing": data["answers_outgoing"],
             "files": self.kept_files,
         }
 

@@ -332,3 +332,51 @@ def test_outgoing_draft_is_visible_to_its_author_and_to_who_sees_the_incoming(
     page = client.get(letter.get_absolute_url()).content.decode()
     assert reply.get_absolute_url() in page
     assert "Ответ готовится" in page
+
+
+def test_a_letter_answering_our_outgoing_joins_its_thread(client, world, letter):
+    """GIVEN our registered outgoing letter to the tenant (in the thread of the first letter)
+    WHEN the tenant's answer is registered «в ответ на» it
+    THEN the new letter is in the same thread and linked to the outgoing letter."""
+    from correspondence.models import OutgoingLetter
+
+    outgoing = OutgoingLetter.objects.create(
+        legal_entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Об оплате",
+        author=world["seller"],
+        executor=world["seller"],
+        thread=letter.thread,
+        reg_number="Исх-0001/БЦ/2026",
+    )
+    client.force_login(world["office"])
+    response = client.post(
+        reverse("correspondence:incoming-register"),
+        {
+            **_form_data(world, counterparty=world["tenant"].pk, sender_number="77"),
+            "answers_outgoing": outgoing.pk,
+            "files": [pdf_upload()],
+        },
+    )
+    assert response.status_code == 302
+    answer = IncomingLetter.objects.get(sender_number="77")
+    assert answer.thread == letter.thread
+    assert answer.answers_outgoing == outgoing
+    assert outgoing.answers.get() == answer
+
+
+def test_without_a_journal_the_form_says_so_and_keeps_the_file(client, world):
+    """GIVEN no active incoming journal WHEN a letter is registered
+    THEN the form says to call the administrator and the PDF stays attached."""
+    from correspondence.models import RegistrationJournal
+
+    RegistrationJournal.objects.update(is_active=False)
+    client.force_login(world["office"])
+    response = client.post(
+        reverse("correspondence:incoming-register"),
+        {**_form_data(world), "files": [pdf_upload("keep.pdf")]},
+    )
+    page = response.content.decode()
+    assert "Не настроен журнал регистрации" in page
+    assert "keep.pdf" in page
+    assert not IncomingLetter.objects.exists()
