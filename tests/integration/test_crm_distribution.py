@@ -186,3 +186,36 @@ def test_call_list_pages_permissions(org, client):
     )
     assert response.status_code == 302
     assert call_list.assignments.filter(called_at__isnull=False).count() == 1
+
+
+def test_weekly_schedule_is_installed_for_monday_nine_and_follows_the_settings(org):
+    """GIVEN the migrations WHEN the schedules are looked at THEN the weekly distribution runs
+    on a Monday at 09:00 Moscow time; WHEN the administrator moves it to Tuesday 10:30 THEN
+    the schedule's next run moves there."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from crm.services.distribution import schedule_reanchor
+
+    schedule = Schedule.objects.get(name="crm.weekly_distribution")
+    assert schedule.func == "crm.jobs.weekly_distribution"
+    assert schedule.schedule_type == Schedule.WEEKLY
+    local = timezone.localtime(schedule.next_run)
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
+    settings = CrmSettings.load()
+    settings.distribution_weekday = 1
+    settings.distribution_time = dt.time(10, 30)
+    settings.save()
+    schedule_reanchor(settings)
+    local = timezone.localtime(Schedule.objects.get(name="crm.weekly_distribution").next_run)
+    assert (local.weekday(), local.hour, local.minute) == (1, 10, 30)
+
+
+def test_the_job_entry_point_is_idempotent(org):
+    """GIVEN clients WHEN the django-q job runs twice THEN one week, one set of tasks."""
+    from crm import jobs
+
+    _clients(6)
+    _quota(2)
+    assert jobs.weekly_distribution() == jobs.weekly_distribution()
+    assert Task.objects.filter(kind=CALL_LIST_TASK).count() == 2

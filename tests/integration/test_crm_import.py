@@ -2,7 +2,6 @@
 
 import csv
 import io
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -155,16 +154,20 @@ def test_reimport_creates_no_duplicates(org, client):
     assert Counterparty.objects.count() == 3
 
 
-def test_two_thousand_rows_import_in_a_few_seconds(org, client):
-    """GIVEN 2,000 rows WHEN imported THEN all are created within a few seconds."""
+def test_two_thousand_rows_import_with_bulk_writes(org, client):
+    """GIVEN 2,000 rows WHEN imported THEN all are created with a handful of queries (bulk
+    inserts in batches, duplicates looked up in one query per key kind), not one per row.
+    The wall time is measured by bench/crm_import.py, not asserted here."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     rows = [HEADER] + [[f"ООО «Компания {i}»", f"78{i:08d}", "", "", ""] for i in range(2000)]
     client.force_login(org["seller"])
-    start = time.perf_counter()
-    company_import, _response = _run_wizard(client, "big.xlsx", _xlsx(rows))
-    elapsed = time.perf_counter() - start
+    with CaptureQueriesContext(connection) as queries:
+        company_import, _response = _run_wizard(client, "big.xlsx", _xlsx(rows))
     assert company_import.created_count == 2000
     assert Counterparty.objects.count() == 2000
-    assert elapsed < 10, f"import took {elapsed:.1f} s"
+    assert len(queries) < 80, len(queries)
 
 
 def test_wrong_file_is_refused_with_a_message(org, client):
@@ -197,3 +200,28 @@ def test_import_permissions(org, client):
     client.force_login(org["seller2"])
     assert client.get(f"/crm/import/{company_import.pk}/mapping/").status_code == 404
     assert client.get(f"/crm/import/{company_import.pk}/").status_code == 404
+
+
+def test_progress_fragment_for_htmx_polling(org, client):
+    """GIVEN a queued import (a worker has not picked it yet) WHEN the page polls with htmx
+    THEN it gets the progress fragment that keeps polling; once done the fragment stops."""
+    client.force_login(org["seller"])
+    client.post(
+        "/crm/import/",
+        {
+            "file": SimpleUploadedFile(
+                "a.csv", _csv([HEADER, *ROWS], encoding="utf-8", delimiter=";")
+            )
+        },
+    )
+    company_import = CompanyImport.objects.get()
+    CompanyImport.objects.filter(pk=company_import.pk).update(
+        state=ImportState.RUNNING, total_rows=4, processed_rows=1
+    )
+    response = client.get(f"/crm/import/{company_import.pk}/", HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert "<html" not in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "25%" in fragment
+    CompanyImport.objects.filter(pk=company_import.pk).update(state=ImportState.DONE)
+    fragment = client.get(f"/crm/import/{company_import.pk}/", HTTP_HX_REQUEST="true").content
+    assert b"hx-trigger" not in fragment
