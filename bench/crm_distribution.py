@@ -18,10 +18,17 @@ try:
     # the test settings run jobs inline; here e-mail jobs go to the ORM queue as in production
     Conf.SYNC = False
 
+    # one-time imports (holiday calendar, URL conf) are not part of the distribution's cost
+    from django.urls import reverse
+
     from crm.models import CallAssignment, Counterparty, CounterpartyCategory, CrmSettings
     from crm.services.distribution import distribution_run
     from tests.factories import DepartmentFactory, employee
+    from workflow import calendar
     from workflow.models import Task
+
+    calendar.is_working_day(dt.date(2026, 11, 23))
+    reverse("workflow:inbox")
 
     department = DepartmentFactory()
     print(

@@ -47,5 +47,6 @@ rules.add_perm(
 )
 rules.add_perm("crm.import_companies", can_view & (is_manager | is_supervisor))
 rules.add_perm("crm.view_distribution", can_view & is_supervisor)
+rules.add_perm("crm.make_calls", can_view & is_manager)
 rules.add_perm("crm.view_call_list", can_view & (owns_call_list | is_supervisor))
 rules.add_perm("crm.use_calendar", can_view)

@@ -352,7 +352,14 @@ def call_done(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse
 
 
 def distribution_view(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "crm.view_distribution")
+    """Heads: the weekly report. Managers: their latest call list."""
+    if not rules.has_perm("crm.view_distribution", request.user):
+        _require(request.user, "crm.make_calls")
+        own = CallList.objects.filter(manager=request.user).order_by("-week__week_start").first()
+        if own is not None:
+            return redirect("crm:call-list", pk=own.pk)
+        messages.info(request, _("На эту неделю вам ещё не распределили компании для прозвона."))
+        return redirect("crm:company-list")
     weeks = list(DistributionWeek.objects.order_by("-week_start")[:12])
     week = None
     selected = request.GET.get("week")

@@ -176,6 +176,10 @@ def test_call_list_pages_permissions(org, client):
     assert client.get(url).status_code == 302
     client.force_login(org["seller2"])
     assert client.get(url).status_code == 404
+    # a manager's «Прозвон» leads to her own list, not to the head's report
+    own = CallList.objects.get(manager=org["seller2"])
+    assert client.get("/crm/distribution/")["Location"] == f"/crm/calls/{own.pk}/"
+    client.force_login(org["office"])
     assert client.get("/crm/distribution/").status_code == 404
     client.force_login(org["seller"])
     response = client.get(url)

@@ -211,3 +211,52 @@ def test_card_shows_system_entries_of_the_contact_control(org, client):
     assert "Связаться с клиентом: ООО «Тихий клиент»" in page
     assert "Система" in page
     assert "Открыта" in page
+
+
+def test_calendar_is_for_employees_only(org, client):
+    """GIVEN a user without an employee profile WHEN she opens the calendar THEN 404."""
+    client.force_login(UserFactory(username="stranger"))
+    assert client.get("/crm/calendar/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "counterparty",
+        "industry",
+        "crmsettings",
+        "communication",
+        "deal",
+        "calendarevent",
+        "distributionweek",
+        "callassignment",
+        "companyimport",
+    ],
+)
+def test_admin_pages_open(org, client, zhkh, model):
+    """GIVEN an administrator WHEN she opens each CRM admin list and the add/edit form
+    THEN they render (the protected status is read-only there)."""
+    from crm.models import CrmSettings
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    CrmSettings.load()
+    company = Counterparty.objects.create(name="ООО «Юг»", industry=zhkh)
+    assert client.get(f"/admin/crm/{model}/").status_code == 200
+    if model == "counterparty":
+        page = client.get(f"/admin/crm/counterparty/{company.pk}/change/")
+        assert page.status_code == 200
+        assert 'name="status"' not in page.content.decode()
+    if model == "crmsettings":
+        response = client.post(
+            "/admin/crm/crmsettings/1/change/",
+            {
+                "contact_control_days": 60,
+                "reminder_minutes": 30,
+                "distribution_quota": 25,
+                "distribution_weekday": 0,
+                "distribution_time": "09:00",
+            },
+        )
+        assert response.status_code == 302
+        assert CrmSettings.load().contact_control_days == 60
