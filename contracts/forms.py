@@ -146,6 +146,9 @@ class KanbanFilterForm(forms.Form):
 
         self.fields["initiator"].queryset = active_employees()
         self.fields["initiator"].label_from_instance = lambda u: u.get_full_name() or u.username
+        for name in ("fund", "initiator"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+            self.fields[name].empty_label = _("Все")
 
 
 class PeriodForm(forms.Form):

@@ -144,6 +144,10 @@ def _transition(contract: Contract, method: str, *, actor, description: str, com
     )
 
 
+def _short(contract: Contract) -> dict:
+    return {"number": contract.number, "counterparty": contract.counterparty.name}
+
+
 def _give_task(contract: Contract, *, kind: str, title: str, assignee, days: int, created_by):
     task = task_create(
         kind=kind,
@@ -327,7 +331,7 @@ def contract_submit(*, contract_id: int, user, fingerprint: str | None = None) -
             _give_task(
                 contract,
                 kind=KIND_PREPARE,
-                title=_("Подготовить договор: %(name)s") % {"name": contract.name},
+                title=_("Подготовить договор № %(number)s, %(counterparty)s") % _short(contract),
                 assignee=_stage_assignee(contract, stage),
                 days=stage.deadline_days,
                 created_by=user,
@@ -376,7 +380,7 @@ def _advance(contract: Contract, *, actor) -> None:
         _give_task(
             contract,
             kind=KIND_SIGN_INVOICE,
-            title=_("Подписать счёт: %(name)s") % {"name": contract.name},
+            title=_("Подписать счёт по договору № %(number)s, %(counterparty)s") % _short(contract),
             assignee=_stage_assignee(contract, stage),
             days=stage.deadline_days,
             created_by=contract.initiator,
@@ -393,7 +397,7 @@ def _open_signing(contract: Contract, *, actor, stages: dict[str, Stage]) -> Non
     _give_task(
         contract,
         kind=KIND_SIGN_CONTRACT,
-        title=_("Подписать договор: %(name)s") % {"name": contract.name},
+        title=_("Подписать договор № %(number)s, %(counterparty)s") % _short(contract),
         assignee=_stage_assignee(contract, stage),
         days=stage.deadline_days,
         created_by=contract.initiator,
@@ -404,7 +408,7 @@ def _approval_open(contract: Contract, approval: Approval, *, actor) -> None:
     task = _give_task(
         contract,
         kind=KIND_APPROVE,
-        title=_("Согласовать договор: %(name)s") % {"name": contract.name},
+        title=_("Согласовать договор № %(number)s, %(counterparty)s") % _short(contract),
         assignee=approval.approver,
         days=approval.deadline_days,
         created_by=contract.initiator,
@@ -441,7 +445,7 @@ def _return(contract: Contract, *, user, comment: str, description: str) -> None
     _give_task(
         contract,
         kind=KIND_REVISE,
-        title=_("Доработать договор: %(name)s") % {"name": contract.name},
+        title=_("Доработать договор № %(number)s, %(counterparty)s") % _short(contract),
         assignee=contract.initiator,
         days=2,
         created_by=user,

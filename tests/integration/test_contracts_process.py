@@ -224,3 +224,26 @@ def test_contract_signer_can_reject(t):
     contract = Contract.objects.get(pk=contract.pk)
     assert contract.status == ContractStatus.REJECTED
     assert t["seller"].notifications.filter(text__contains="Отклонён").exists()
+
+
+def test_overdue_approval_reminds_and_escalates_to_the_head(t):
+    """GIVEN the head's approval task due in two working days
+    WHEN the clock passes its deadline and the timer sweep runs
+    THEN the approver got a reminder and an overdue notice, his own head was told, and the
+    approval shows as overdue on the sheet."""
+    import datetime as dt
+
+    import time_machine
+
+    from workflow.jobs import timers_sweep
+
+    contract = prepared(t, new_contract(t))
+    approval = Approval.objects.get(contract=contract, approver=t["sales_head"], round=1)
+    with time_machine.travel(approval.due_at + dt.timedelta(minutes=5)):
+        timers_sweep()
+        approval = Approval.objects.get(pk=approval.pk)
+        assert approval.is_overdue
+    texts = list(t["sales_head"].notifications.values_list("text", flat=True))
+    assert any(text.startswith("Напоминание") for text in texts)
+    assert any(text.startswith("Просрочено задание") for text in texts)
+    assert t["gendir"].notifications.filter(text__contains="просрочил задание").exists()
