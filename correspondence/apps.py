@@ -52,6 +52,60 @@ class CorrespondenceConfig(AppConfig):
                     submit_label=submit_label,
                 )
             )
+        self._register_outgoing(registry)
         register_download_check(selectors.user_may_download)
         register_subject_visibility("correspondence.IncomingLetter", selectors.visible_incoming_ids)
         register_subject_visibility("correspondence.OutgoingLetter", selectors.visible_outgoing_ids)
+
+    @staticmethod
+    def _register_outgoing(registry) -> None:
+        from correspondence import forms_outgoing as f
+        from correspondence.services import outgoing as s
+
+        for code, label, form_class, complete, submit_label in (
+            (
+                s.KIND_APPROVE,
+                _("Согласование исходящего"),
+                f.ApprovalForm,
+                s.approval_decide,
+                _("Принять решение"),
+            ),
+            (
+                s.KIND_REVISE,
+                _("Доработка исходящего"),
+                f.ReviseForm,
+                s.revise_complete,
+                _("Отправить на согласование повторно"),
+            ),
+            (
+                s.KIND_SEND,
+                _("Отправка исходящего"),
+                f.SendForm,
+                s.send_complete,
+                _("Письмо отправлено"),
+            ),
+            (
+                s.KIND_NUMBER,
+                _("Входящий номер контрагента"),
+                f.CounterpartyNumberForm,
+                s.counterparty_number_complete,
+                _("Сохранить номер"),
+            ),
+            (
+                s.KIND_REACTION,
+                _("Проверка реакции контрагента"),
+                f.ReactionForm,
+                s.reaction_complete,
+                _("Отправить решение"),
+            ),
+        ):
+            registry.register_task_kind(
+                registry.TaskKind(
+                    code=code,
+                    label=label,
+                    form_class=form_class,
+                    complete=complete,
+                    submit_label=submit_label,
+                )
+            )
+        registry.register_timer_handler(s.TIMER_REACTION, s.reaction_timer_fire)

@@ -248,6 +248,9 @@ class RegisterFilterForm(forms.Form):
     executor = EmployeeChoiceField(
         label=gettext_lazy("Исполнитель"), queryset=User.objects.none(), required=False
     )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Проект"), queryset=Project.objects.all(), required=False
+    )
     overdue = forms.BooleanField(label=gettext_lazy("Только просроченные"), required=False)
     date_from = forms.DateField(label=gettext_lazy("Получено с"), required=False, **DATE_WIDGET)
     date_to = forms.DateField(label=gettext_lazy("по"), required=False, **DATE_WIDGET)

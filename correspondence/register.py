@@ -31,6 +31,8 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
         letters = letters.filter(status=data["status"])
     if data.get("executor"):
         letters = letters.filter(responsible=data["executor"])
+    if data.get("project"):
+        letters = letters.filter(project=data["project"])
     if data.get("overdue"):
         letters = letters.filter(status__in=OPEN_STATUSES, control_date__lt=timezone.localdate())
     if data.get("date_from"):

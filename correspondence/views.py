@@ -19,7 +19,7 @@ from correspondence.forms import (
     IncomingRegisterForm,
     RegisterFilterForm,
 )
-from correspondence.models import IncomingLetter, OutgoingLetter, Thread
+from correspondence.models import IncomingLetter, IncomingStatus, OutgoingLetter, StepRole, Thread
 from correspondence.services import incoming as incoming_services
 from crm import selectors as crm_selectors
 from crm import services as crm_services
@@ -213,8 +213,18 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(in_reply_to=letter)
         .select_related("author")
     )
+    route = [
+        {
+            "number": i + 1,
+            "roles": ", ".join(str(StepRole(role).label) for role in roles),
+            "current": i == letter.route_stage and letter.status != IncomingStatus.DONE,
+            "passed": i < letter.route_stage or letter.status == IncomingStatus.DONE,
+        }
+        for i, roles in enumerate(letter.route_plan)
+    ]
     context = {
         "letter": letter,
+        "route": route,
         "files": selectors.letter_files(letter),
         "tasks": tasks,
         "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == request.user.pk],

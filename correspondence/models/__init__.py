@@ -1,11 +1,32 @@
+from correspondence.models.approval import (
+    ApprovalDecision,
+    ChainMode,
+    ExtraApprover,
+    OutgoingApproval,
+    OutgoingApprovalSettings,
+)
 from correspondence.models.files import LetterFile
 from correspondence.models.incoming import OPEN_STATUSES, IncomingLetter, IncomingStatus
 from correspondence.models.journals import Direction, JournalCounter, RegistrationJournal
-from correspondence.models.outgoing import OutgoingLetter, OutgoingStatus
+from correspondence.models.outgoing import (
+    EDITABLE_STATUSES,
+    OPEN_OUTGOING_STATUSES,
+    DeliveryMethod,
+    OutgoingLetter,
+    OutgoingStatus,
+)
 from correspondence.models.routes import DEFAULT_PLAN, RouteRule, RouteStep, StepMode, StepRole
 from correspondence.models.threads import Project, Thread
 
 __all__ = [
+    "EDITABLE_STATUSES",
+    "OPEN_OUTGOING_STATUSES",
+    "ApprovalDecision",
+    "ChainMode",
+    "DeliveryMethod",
+    "ExtraApprover",
+    "OutgoingApproval",
+    "OutgoingApprovalSettings",
     "DEFAULT_PLAN",
     "OPEN_STATUSES",
     "Direction",

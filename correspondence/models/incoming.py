@@ -145,6 +145,7 @@ class IncomingLetter(models.Model):
             models.Index(fields=["status", "control_date"], name="incoming_status_control"),
             models.Index(fields=["responsible", "status"], name="incoming_responsible"),
             models.Index(fields=["received_on"], name="incoming_received"),
+            models.Index(fields=["project", "-registered_at"], name="incoming_project"),
             models.Index(
                 fields=["counterparty", "sender_number", "sender_date"], name="incoming_duplicate"
             ),

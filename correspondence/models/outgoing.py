@@ -1,5 +1,5 @@
-"""Outgoing letters. Only the draft created as a reply lives here for now; approval and sending
-are built on top of this model (issue 4)."""
+"""Outgoing letters: draft, approval chain, registration, sending, the counterparty's number,
+reaction control, closing (issue 4)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,28 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 
 class OutgoingStatus(models.TextChoices):
     DRAFT = "draft", _("Черновик")
+    APPROVAL = "approval", _("На согласовании")
+    RETURNED = "returned", _("На доработке")
+    REGISTERED = "registered", _("Согласовано, к отправке")
     SENT = "sent", _("Отправлено")
+    AWAITING_REACTION = "awaiting_reaction", _("Ожидается реакция")
+    CLOSED = "closed", _("Закрыто")
+
+
+EDITABLE_STATUSES = [OutgoingStatus.DRAFT, OutgoingStatus.RETURNED]
+OPEN_OUTGOING_STATUSES = [s for s in OutgoingStatus.values if s != OutgoingStatus.CLOSED]
+
+
+class DeliveryMethod(models.TextChoices):
+    EMAIL = "email", _("Электронная почта")
+    POST = "post", _("Почта России")
+    COURIER = "courier", _("Курьер")
+    EDO = "edo", _("ЭДО")
 
 
 class OutgoingLetter(models.Model):
@@ -86,6 +102,36 @@ class OutgoingLetter(models.Model):
         protected=True,
     )
     created_at = models.DateTimeField(_("создано"), default=timezone.now)
+    # approval
+    approval_round = models.PositiveSmallIntegerField(_("круг согласования"), default=0)
+    registered_at = models.DateTimeField(_("зарегистрировано"), null=True, blank=True)
+    # sending
+    delivery_method = models.CharField(
+        _("способ отправки"), max_length=16, choices=DeliveryMethod.choices, blank=True
+    )
+    sent_on = models.DateField(_("дата отправки"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("отправил"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email_to = models.CharField(_("кому (эл. почта)"), max_length=254, blank=True)
+    email_subject = models.CharField(_("тема сообщения"), max_length=500, blank=True)
+    email_body = models.TextField(_("текст сообщения"), blank=True)
+    email_attachments = models.JSONField(_("вложения"), default=list, blank=True)
+    email_sent_at = models.DateTimeField(_("сообщение отправлено"), null=True, blank=True)
+    # the counterparty's registration of our letter
+    counterparty_number = models.CharField(
+        _("входящий номер у контрагента"), max_length=64, blank=True
+    )
+    counterparty_date = models.DateField(_("дата регистрации у контрагента"), null=True, blank=True)
+    # reaction control
+    reaction_check_on = models.DateField(_("проверить реакцию"), null=True, blank=True)
+    reaction_comment = models.TextField(_("реакция контрагента"), blank=True)
+    closed_at = models.DateTimeField(_("закрыто"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("исходящее письмо")
@@ -101,6 +147,8 @@ class OutgoingLetter(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="outgoing_status"),
             models.Index(fields=["executor", "status"], name="outgoing_executor"),
+            models.Index(fields=["legal_entity", "-created_at"], name="outgoing_entity"),
+            models.Index(fields=["status", "control_date"], name="outgoing_status_control"),
         ]
 
     def __str__(self) -> str:
@@ -109,3 +157,56 @@ class OutgoingLetter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("correspondence:outgoing-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status != OutgoingStatus.CLOSED
+            and self.control_date is not None
+            and self.control_date < timezone.localdate()
+        )
+
+    # --- transitions: they only set fields ------------------------------------------------------
+
+    @transition(field=status, source=EDITABLE_STATUSES, target=OutgoingStatus.APPROVAL)
+    def submit(self) -> None:
+        self.approval_round += 1
+
+    @transition(field=status, source=OutgoingStatus.APPROVAL, target=OutgoingStatus.DRAFT)
+    def withdraw(self) -> None:
+        pass
+
+    @transition(field=status, source=OutgoingStatus.APPROVAL, target=OutgoingStatus.RETURNED)
+    def return_for_revision(self) -> None:
+        pass
+
+    @transition(field=status, source=OutgoingStatus.APPROVAL, target=OutgoingStatus.REGISTERED)
+    def register(self, *, journal, year: int, sequence: int, number: str) -> None:
+        self.journal = journal
+        self.reg_year = year
+        self.reg_sequence = sequence
+        self.reg_number = number
+        self.registered_at = timezone.now()
+
+    @transition(field=status, source=OutgoingStatus.REGISTERED, target=OutgoingStatus.SENT)
+    def send(self, *, method: str, sent_on, by) -> None:
+        self.delivery_method = method
+        self.sent_on = sent_on
+        self.sent_by = by
+
+    @transition(field=status, source=OutgoingStatus.SENT, target=OutgoingStatus.AWAITING_REACTION)
+    def await_reaction(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[OutgoingStatus.SENT, OutgoingStatus.AWAITING_REACTION],
+        target=OutgoingStatus.CLOSED,
+    )
+    def close(self, *, comment: str = "") -> None:
+        self.reaction_comment = comment
+        self.closed_at = timezone.now()

@@ -123,6 +123,10 @@ def incoming_register(
             to_state=letter.status,
         )
         routing.stage_start(letter, 0, actor=user)
+        if answers_outgoing is not None:
+            from correspondence.services.outgoing import outgoing_answer_received
+
+            outgoing_answer_received(outgoing_id=answers_outgoing.pk, incoming=letter, user=user)
     return letter
 
 
@@ -277,6 +281,9 @@ def execute_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
             )
             letter.save()
             routing.route_tasks_withdraw(letter, reason=_("Письмо исполнено."))
+            from correspondence.services.filing import letter_file_into_folders
+
+            letter_file_into_folders(letter)
             if letter.registered_by_id != user.pk:
                 notification_send(
                     recipient=letter.registered_by,

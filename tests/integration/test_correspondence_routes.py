@@ -280,3 +280,114 @@ def test_reminder_before_the_control_date_and_escalation_to_the_head(world):
         ).exists()
         overdue = subordinate_tasks(world["sales_head"]).get(pk=task.pk)
         assert overdue.is_overdue
+
+
+def test_route_rules_are_data_edited_in_the_admin(world):
+    """GIVEN the admin removed the lawyer from the contractor route and added the head of the
+    addressee department in parallel with the general director
+    WHEN a contractor letter is registered THEN the GD and the head of sales get it together,
+    and after both the responsible employee executes it."""
+    from correspondence.models import RouteRule, RouteStep, StepMode, StepRole
+
+    rule = RouteRule.objects.get(category="contractor")
+    rule.steps.filter(role=StepRole.LAWYER).delete()
+    RouteStep.objects.create(
+        rule=rule, order=15, role=StepRole.DEPARTMENT_HEAD, mode=StepMode.PARALLEL
+    )
+    letter = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["contractor"],
+        responsible=world["seller"],
+        addressee_department=world["departments"]["sales"],
+    )
+    assert _open(letter) == {(KIND_RESOLUTION, "gendir"), (KIND_REVIEW, "sales_head")}
+    services.review_complete(
+        task_id=_task(letter, KIND_REVIEW).pk, user=world["sales_head"], data={"comment": ""}
+    )
+    assert _open(letter) == {(KIND_RESOLUTION, "gendir")}
+    services.resolution_complete(
+        task_id=_task(letter, KIND_RESOLUTION).pk,
+        user=world["gendir"],
+        data={"resolution": "", "co_executors": [], "subtasks": []},
+    )
+    assert _open(letter) == {(KIND_EXECUTE, "seller")}
+
+
+def test_registered_route_is_kept_when_the_rule_changes_later(world):
+    """GIVEN a government letter waiting for the GD WHEN the admin then deletes the lawyer step
+    THEN this letter still goes to the lawyer (its route was fixed at registration)."""
+    from correspondence.models import RouteRule, StepRole
+
+    letter = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["government"],
+        responsible=world["seller"],
+    )
+    RouteRule.objects.get(category="government").steps.filter(role=StepRole.LAWYER).delete()
+    services.resolution_complete(
+        task_id=_task(letter, KIND_RESOLUTION).pk,
+        user=world["gendir"],
+        data={"resolution": "", "co_executors": [], "subtasks": []},
+    )
+    assert _open(letter) == {(KIND_REVIEW, "lawyer")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_director_and_executor_deciding_at_once_leave_a_consistent_letter(world):
+    """GIVEN a tenant letter with the executor's and the director's tasks open
+    WHEN the executor closes the letter and the director reviews it at the same moment
+    THEN the letter is «Исполнено», the director's task is either done or withdrawn (never open),
+    and a refused attempt is a clean TransitionNotAllowed, not an error."""
+    import threading
+
+    from django.db import connection
+
+    letter = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        responsible=world["seller"],
+    )
+    execute_id = _task(letter, KIND_EXECUTE).pk
+    review_id = _task(letter, KIND_REVIEW).pk
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(fn, **kwargs) -> None:
+        try:
+            barrier.wait(timeout=5)
+            fn(**kwargs)
+            outcomes.append("ok")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        except BaseException as exc:  # reported by the assertion below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=act,
+            args=(services.execute_complete,),
+            kwargs={
+                "task_id": execute_id,
+                "user": world["seller"],
+                "data": {"decision": services.NO_REPLY, "comment": "Готово"},
+            },
+        ),
+        threading.Thread(
+            target=act,
+            args=(services.review_complete,),
+            kwargs={"task_id": review_id, "user": world["director"], "data": {"comment": "Ок"}},
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert set(outcomes) <= {"ok", "refused"} and outcomes.count("ok") >= 1, outcomes
+    letter = _reload(letter)
+    assert letter.status == IncomingStatus.DONE
+    assert Task.objects.get(pk=review_id).status in (TaskStatus.DONE, TaskStatus.CANCELLED)

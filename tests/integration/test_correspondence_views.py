@@ -1,5 +1,6 @@
 """Pages of incoming correspondence: who may open what, the registration form, the register."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -283,8 +284,11 @@ def test_card_shows_participants_and_comment_is_added(client, world, letter):
     """GIVEN the tenant letter WHEN the director opens the card THEN the executor's task and
     deadline are listed; WHEN she comments THEN the comment appears on the card."""
     client.force_login(world["director"])
-    page = client.get(letter.get_absolute_url()).content.decode()
+    response = client.get(letter.get_absolute_url())
+    page = response.content.decode()
     assert "Исполнение входящего" in page
+    assert [s["current"] for s in response.context["route"]] == [True]
+    assert "Ответственный исполнитель, Директор юрлица-адресата" in page
     assert tasks_of(letter).get(kind=KIND_EXECUTE).due_at is not None
     client.post(
         reverse("correspondence:incoming-comment", args=[letter.pk]), {"text": "Прошу ускорить"}
@@ -296,8 +300,6 @@ def test_card_shows_participants_and_comment_is_added(client, world, letter):
 def test_card_still_opens_after_a_system_reminder(client, world, letter):
     """GIVEN the letter's executor was reminded by the timer sweep (a history entry without actor)
     WHEN the card is opened THEN it shows the reminder attributed to «Система»."""
-    import datetime as dt
-
     import time_machine
 
     from workflow.jobs import timers_sweep
@@ -380,3 +382,49 @@ def test_without_a_journal_the_form_says_so_and_keeps_the_file(client, world):
     assert "Не настроен журнал регистрации" in page
     assert "keep.pdf" in page
     assert not IncomingLetter.objects.exists()
+
+
+def test_admin_pages_of_journals_routes_and_letters_open(admin_client, letter):
+    """GIVEN a registered letter WHEN the administrator opens the admin lists and the letter
+    THEN every page answers 200 (journals with counters, route rules with steps, letters)."""
+    for name in ("registrationjournal", "routerule", "incomingletter", "outgoingletter"):
+        assert (
+            admin_client.get(reverse(f"admin:correspondence_{name}_changelist")).status_code == 200
+        )
+    assert (
+        admin_client.get(
+            reverse("admin:correspondence_incomingletter_change", args=[letter.pk])
+        ).status_code
+        == 200
+    )
+    from correspondence.models import RouteRule
+
+    rule = RouteRule.objects.first()
+    assert (
+        admin_client.get(
+            reverse("admin:correspondence_routerule_change", args=[rule.pk])
+        ).status_code
+        == 200
+    )
+
+
+def test_overdue_and_project_filters(client, world, letter):
+    """GIVEN an overdue letter of a project and a letter on time outside it
+    WHEN the register is filtered by «только просроченные» or by the project
+    THEN only the first is listed."""
+    from correspondence.models import Project
+
+    project = Project.objects.create(name="Фасад")
+    late = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["contractor"],
+        project=project,
+        received_on=timezone.localdate() - dt.timedelta(days=20),
+        control_date=timezone.localdate() - dt.timedelta(days=1),
+    )
+    client.force_login(world["gendir"])
+    url = reverse("correspondence:incoming-list")
+    for params in ({"overdue": "on"}, {"project": project.pk}):
+        page = client.get(url, params).content.decode()
+        assert late.reg_number in page and letter.reg_number not in page, params

@@ -1,0 +1,199 @@
+"""Forms of outgoing letters: the draft, the register filters, one form per task decision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from correspondence.models import (
+    DeliveryMethod,
+    IncomingLetter,
+    OutgoingStatus,
+    Project,
+)
+from correspondence.services.outgoing import APPROVE, NOT_YET, RECEIVED, RETURN
+from crm.models import Counterparty
+from storage.forms import MultipleFileField
+from workflow.forms import EmployeeChoiceField, active_employees
+from workflow.models import LegalEntity
+
+User = get_user_model()
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class OutgoingForm(forms.Form):
+    legal_entity = forms.ModelChoiceField(
+        label=gettext_lazy("Отправитель (наше юрлицо)"), queryset=LegalEntity.objects.all()
+    )
+    counterparty = forms.ModelChoiceField(
+        label=gettext_lazy("Получатель (контрагент)"),
+        queryset=Counterparty.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={"required": gettext_lazy("Выберите контрагента-получателя.")},
+    )
+    subject = forms.CharField(label=gettext_lazy("Тема"), max_length=500)
+    text = forms.CharField(
+        label=gettext_lazy("Текст письма"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    document_date = forms.DateField(label=gettext_lazy("Дата документа"), **DATE_WIDGET)
+    control_date = forms.DateField(
+        label=gettext_lazy("Контрольный срок (ждём реакцию до)"), required=False, **DATE_WIDGET
+    )
+    executor = EmployeeChoiceField(label=gettext_lazy("Исполнитель"), queryset=User.objects.none())
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Проект"),
+        queryset=Project.objects.filter(is_active=True),
+        required=False,
+    )
+    files = MultipleFileField(label=gettext_lazy("Файлы"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["executor"].queryset = active_employees()
+        if not self.is_bound and not self.initial:
+            self.initial = {"document_date": timezone.localdate(), "executor": user.pk}
+
+    def clean(self):
+        cleaned = super().clean()
+        document, control = cleaned.get("document_date"), cleaned.get("control_date")
+        if document and control and control < document:
+            self.add_error("control_date", _("Контрольный срок не может быть раньше даты письма."))
+        return cleaned
+
+
+class OutgoingFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Поиск"), required=False)
+    legal_entity = forms.ModelChoiceField(
+        label=gettext_lazy("Юрлицо"), queryset=LegalEntity.objects.all(), required=False
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Состояние"),
+        choices=[("", gettext_lazy("Все"))] + list(OutgoingStatus.choices),
+        required=False,
+    )
+    executor = EmployeeChoiceField(
+        label=gettext_lazy("Исполнитель"), queryset=User.objects.none(), required=False
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Просроченные"), required=False)
+    date_from = forms.DateField(label=gettext_lazy("Создано с"), required=False, **DATE_WIDGET)
+    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["executor"].queryset = active_employees()
+
+
+# --- task decisions ------------------------------------------------------------------------------
+
+
+class ApprovalForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Решение"),
+        choices=[
+            (APPROVE, gettext_lazy("Согласовать")),
+            (RETURN, gettext_lazy("Вернуть на доработку")),
+        ],
+        widget=forms.RadioSelect,
+        initial=APPROVE,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Комментарий"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Обязателен при возврате на доработку."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == RETURN and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Укажите, что нужно исправить."))
+        return cleaned
+
+
+class ReviseForm(forms.Form):
+    """The author has edited the letter on its card and sends it for approval again."""
+
+    comment = forms.CharField(
+        label=gettext_lazy("Что исправлено"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SendForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("Способ отправки"),
+        choices=DeliveryMethod.choices,
+        widget=forms.RadioSelect,
+        initial=DeliveryMethod.EMAIL,
+    )
+    sent_on = forms.DateField(label=gettext_lazy("Дата отправки"), **DATE_WIDGET)
+    email = forms.EmailField(
+        label=gettext_lazy("Эл. почта получателя"),
+        required=False,
+        help_text=gettext_lazy("Для отправки по эл. почте; пусто — адрес из карточки контрагента."),
+    )
+    body = forms.CharField(
+        label=gettext_lazy("Текст сообщения"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Пусто — текст письма."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].initial = timezone.localdate()
+
+    def clean_sent_on(self):
+        value = self.cleaned_data["sent_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Дата отправки не может быть в будущем."))
+        return value
+
+
+class CounterpartyNumberForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Входящий номер у контрагента"), max_length=64)
+    date = forms.DateField(label=gettext_lazy("Дата регистрации у контрагента"), **DATE_WIDGET)
+
+
+class AnswerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.reg_number} — {obj.counterparty.name}: {obj.subject}"[:150]
+
+
+class ReactionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Реакция контрагента"),
+        choices=[
+            (RECEIVED, gettext_lazy("Реакция получена — завершить")),
+            (NOT_YET, gettext_lazy("Реакции пока нет — проверить позже")),
+        ],
+        widget=forms.RadioSelect,
+        initial=RECEIVED,
+    )
+    answer = AnswerChoiceField(
+        label=gettext_lazy("Ответное входящее письмо"),
+        queryset=IncomingLetter.objects.select_related("counterparty").order_by("-registered_at"),
+        required=False,
+    )
+    next_check = forms.DateField(
+        label=gettext_lazy("Новая дата проверки"), required=False, **DATE_WIDGET
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == NOT_YET:
+            next_check = cleaned.get("next_check")
+            if not next_check:
+                self.add_error("next_check", _("Укажите новую дату проверки."))
+            elif next_check <= timezone.localdate():
+                self.add_error("next_check", _("Дата проверки должна быть в будущем."))
+        return cleaned

@@ -1,0 +1,188 @@
+"""Approval of outgoing letters: admin settings per legal entity, extra approvers by rule, and the
+approval sheet (one row per approver per round)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import CounterpartyCategory
+from workflow.models import Role
+
+
+class ChainMode(models.TextChoices):
+    EXECUTOR = "executor", _("Только исполнитель проверяет и согласует отправку")
+    DEPTH = "depth", _("Руководители автора на заданное число уровней вверх")
+    ROLE = "role", _("Руководители автора вверх до должности (роли)")
+
+
+class OutgoingApprovalSettings(models.Model):
+    """How far up the org structure letters of one legal entity go for approval."""
+
+    legal_entity = models.OneToOneField(
+        "workflow.LegalEntity",
+        verbose_name=_("юридическое лицо"),
+        on_delete=models.CASCADE,
+        related_name="outgoing_approval_settings",
+    )
+    mode = models.CharField(
+        _("цепочка согласования"), max_length=16, choices=ChainMode.choices, default=ChainMode.ROLE
+    )
+    depth = models.PositiveSmallIntegerField(
+        _("уровней вверх"), default=1, help_text=_("Для режима «на заданное число уровней».")
+    )
+    top_role = models.CharField(
+        _("до должности"),
+        max_length=32,
+        choices=[
+            (Role.DIRECTOR, Role.DIRECTOR.label),
+            (Role.GENERAL_DIRECTOR, Role.GENERAL_DIRECTOR.label),
+        ],
+        default=Role.GENERAL_DIRECTOR,
+        help_text=_(
+            "Для режима «до должности»: цепочка заканчивается на первом руководителе с ней."
+        ),
+    )
+    approval_working_days = models.PositiveSmallIntegerField(
+        _("срок согласования, рабочих дней"), default=2
+    )
+    reminder_working_days = models.PositiveSmallIntegerField(
+        _("напоминание за, рабочих дней"), default=1
+    )
+    counterparty_number_working_days = models.PositiveSmallIntegerField(
+        _("срок получения номера контрагента, рабочих дней"), default=5
+    )
+    reaction_check_working_days = models.PositiveSmallIntegerField(
+        _("проверка реакции за, рабочих дней до контрольного срока"), default=2
+    )
+
+    class Meta:
+        verbose_name = _("настройки согласования исходящих")
+        verbose_name_plural = _("настройки согласования исходящих")
+
+    def __str__(self) -> str:
+        return str(self.legal_entity)
+
+
+class ExtraApprover(models.Model):
+    """An approver added to the chain by rule (e.g. the lawyer for letters to government bodies)."""
+
+    legal_entity = models.ForeignKey(
+        "workflow.LegalEntity",
+        verbose_name=_("юридическое лицо"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто: для всех юрлиц."),
+    )
+    category = models.CharField(
+        _("категория контрагента"),
+        max_length=20,
+        choices=CounterpartyCategory.choices,
+        blank=True,
+        help_text=_("Пусто: для всех контрагентов."),
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("согласующий"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(
+        _("или роль"),
+        max_length=32,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("Если согласующий не указан: первый сотрудник с этой ролью."),
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        verbose_name = _("дополнительный согласующий")
+        verbose_name_plural = _("дополнительные согласующие")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        who = self.approver or self.get_role_display()
+        return f"{who} ({self.get_category_display() or _('все')})"
+
+    def clean(self) -> None:
+        if not self.approver_id and not self.role:
+            raise ValidationError(_("Укажите согласующего или роль."))
+
+
+class ApprovalDecision(models.TextChoices):
+    WAITING = "waiting", _("Ожидает очереди")
+    PENDING = "pending", _("На согласовании")
+    APPROVED = "approved", _("Согласовано")
+    RETURNED = "returned", _("Возвращено на доработку")
+    CANCELLED = "cancelled", _("Не потребовалось")
+
+
+class OutgoingApproval(models.Model):
+    """One approver's step in one round of the approval sheet."""
+
+    letter = models.ForeignKey(
+        "correspondence.OutgoingLetter", on_delete=models.CASCADE, related_name="approvals"
+    )
+    round = models.PositiveSmallIntegerField(_("круг"))
+    order = models.PositiveSmallIntegerField(_("порядок"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("согласующий"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("решение принял"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    task = models.ForeignKey(
+        "workflow.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(
+        _("решение"),
+        max_length=16,
+        choices=ApprovalDecision.choices,
+        default=ApprovalDecision.WAITING,
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+    started_at = models.DateTimeField(_("поступило"), null=True, blank=True)
+    due_at = models.DateTimeField(_("срок"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("дата решения"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("согласование исходящего")
+        verbose_name_plural = _("лист согласования исходящих")
+        ordering = ["letter", "round", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "round", "order"], name="outgoing_approval_step"
+            ),
+            models.UniqueConstraint(
+                fields=["letter"],
+                condition=Q(decision="pending"),
+                name="outgoing_one_pending_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} #{self.round}.{self.order}"
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.due_at is None:
+            return None
+        moment = self.decided_at or timezone.now()
+        return moment <= self.due_at
