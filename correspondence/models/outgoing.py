@@ -193,8 +193,8 @@ class OutgoingLetter(models.Model):
         self.registered_at = timezone.now()
 
     @transition(field=status, source=OutgoingStatus.REGISTERED, target=OutgoingStatus.SENT)
-    def send(self, *, method: str, sent_on, by) -> None:
-        self.delivery_method = method
+    def send(self, *, delivery: str, sent_on, by) -> None:
+        self.delivery_method = delivery
         self.sent_on = sent_on
         self.sent_by = by
 

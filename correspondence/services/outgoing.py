@@ -454,7 +454,7 @@ def send_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
             _send_email(letter, to=to, body=body)
         _transition(
             letter,
-            lambda: letter.send(method=method, sent_on=sent_on, by=user),
+            lambda: letter.send(delivery=method, sent_on=sent_on, by=user),
             actor=user,
             description=_("Письмо отправлено (%(method)s) %(date)s")
             % {"method": DeliveryMethod(method).label, "date": _date(sent_on)}
