@@ -204,8 +204,3 @@ def _guess(field: str, columns: list[str]) -> int | None:
         if any(h in low for h in HINTS[field]):
             return i
     return None
-
-
-class CalendarEventForm(forms.Form):
-    title = forms.CharField(label=_("Название"), max_length=255)
-    starts_at = forms.DateTimeField(label=_("Начало"), widget=DATETIME_WIDGET)

@@ -235,3 +235,38 @@ def test_answer_form_requires_a_future_date_for_a_call_or_step(db):
     form = PipelineAnswerForm({"outcome": "step", "when": past})
     assert not form.is_valid() and "Дата должна быть в будущем." in form.errors["when"]
     assert PipelineAnswerForm({"outcome": "refuse"}).is_valid()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_click_on_take_into_work_starts_one_process(transactional_db):
+    """GIVEN an imported ЖКХ company WHEN the manager's two tabs take it into work at the same
+    moment THEN one succeeds, the other is refused, and there is exactly one request task."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import DepartmentFactory, employee
+
+    manager = employee("m1", DepartmentFactory(), roles=["manager"])
+    industry = Industry.objects.create(name="ЖКХ", starts_pipeline=True)
+    company = Counterparty.objects.create(name="УК «Одна»", industry=industry, responsible=manager)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def take():
+        try:
+            barrier.wait()
+            company_take_into_work(company_id=company.pk, user=manager)
+            outcomes.append("ok")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert Task.objects.filter(kind=PIPELINE_REQUEST, status=TaskStatus.OPEN).count() == 1
