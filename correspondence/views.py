@@ -179,6 +179,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         "correspondence/incoming_list.html",
         {
             "form": form,
+            "filters_active": any(request.GET.get(name) for name in form.fields),
             "page": page,
             "sort": sort,
             "columns": register.COLUMNS,

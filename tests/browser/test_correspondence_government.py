@@ -106,6 +106,8 @@ def test_government_letter_from_registration_to_reply_draft(
     page.get_by_role("button", name="Отправить решение").click()
     page.wait_for_url("**/tasks/")
 
+    page.goto(f"{base}/letters/incoming/?sort=counterparty")
+    screenshot(page, "correspondence-register-desktop")
     page.goto(card_url)
     assert page.get_by_test_id("letter-status").inner_text() == "Ответ готовится"
     assert "Марина Белова" in page.get_by_test_id("co-executors").inner_text()
@@ -128,6 +130,18 @@ def test_government_letter_from_registration_to_reply_draft(
     mobile.goto(f"{base}/letters/incoming/new/")
     _no_sideways_scroll(mobile, 375)
     screenshot(mobile, "correspondence-form-phone")
+    # a sender not in the CRM yet is created inline and chosen
+    mobile.get_by_test_id("counterparty-search").fill("Фонд капремонта")
+    mobile.get_by_text("Ничего не найдено").wait_for()
+    mobile.get_by_text("Нет в списке? Создать нового контрагента").click()
+    mobile.get_by_label("Наименование").fill("НО «Фонд капитального ремонта СПб»")
+    mobile.get_by_label("Категория").select_option(label="Государственный орган")
+    mobile.get_by_role("button", name="Создать и выбрать").click()
+    chosen = mobile.get_by_test_id("counterparty-chosen")
+    chosen.wait_for()
+    assert "Фонд капитального ремонта" in chosen.inner_text()
+    _no_sideways_scroll(mobile, 375)
+    screenshot(mobile, "correspondence-form-phone-new-counterparty")
     mobile.goto(card_url)
     assert mobile.get_by_test_id("letter-status").inner_text() == "Ответ готовится"
     _no_sideways_scroll(mobile, 375)
