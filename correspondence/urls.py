@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views
+from correspondence import views, views_outgoing
 
 app_name = "correspondence"
 
@@ -10,7 +10,24 @@ urlpatterns = [
     path("incoming/new/", views.incoming_register, name="incoming-register"),
     path("incoming/<int:pk>/", views.incoming_detail, name="incoming-detail"),
     path("incoming/<int:pk>/comment/", views.incoming_comment, name="incoming-comment"),
-    path("outgoing/<int:pk>/", views.outgoing_detail, name="outgoing-detail"),
+    path("outgoing/", views_outgoing.outgoing_list, name="outgoing-list"),
+    path("outgoing/export.xlsx", views_outgoing.outgoing_export, name="outgoing-export"),
+    path("outgoing/new/", views_outgoing.outgoing_create, name="outgoing-create"),
+    path("outgoing/<int:pk>/", views_outgoing.outgoing_detail, name="outgoing-detail"),
+    path("outgoing/<int:pk>/edit/", views_outgoing.outgoing_edit, name="outgoing-edit"),
+    path("outgoing/<int:pk>/submit/", views_outgoing.outgoing_submit, name="outgoing-submit"),
+    path("outgoing/<int:pk>/withdraw/", views_outgoing.outgoing_withdraw, name="outgoing-withdraw"),
+    path("outgoing/<int:pk>/send/", views_outgoing.outgoing_send, name="outgoing-send"),
+    path(
+        "outgoing/counterparties/search/",
+        views_outgoing.counterparty_search,
+        name="outgoing-counterparty-search",
+    ),
+    path(
+        "outgoing/counterparties/pick/",
+        views_outgoing.counterparty_pick,
+        name="outgoing-counterparty-pick",
+    ),
     path("threads/<int:pk>/", views.thread_detail, name="thread-detail"),
     path("counterparties/search/", views.counterparty_search, name="counterparty-search"),
     path("counterparties/pick/", views.counterparty_pick, name="counterparty-pick"),

@@ -1,0 +1,322 @@
+"""Pages of outgoing correspondence: the register, the draft form, the card and its actions.
+Thin: read through selectors, write through services."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import TransitionNotAllowed
+
+from correspondence import register, register_outgoing, selectors
+from correspondence.forms_outgoing import OutgoingFilterForm, OutgoingForm, SendForm
+from correspondence.models import OutgoingApproval, OutgoingLetter, OutgoingStatus
+from correspondence.services import outgoing as services
+from crm import selectors as crm_selectors
+from crm.models import Counterparty
+from storage.services import stored_file_create
+from workflow import registry
+from workflow.selectors import history_of, tasks_of
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _employee_required(request: HttpRequest) -> None:
+    if not getattr(request.user, "employee", None):
+        raise PermissionDenied
+
+
+def _visible(request: HttpRequest, pk: int) -> OutgoingLetter:
+    letter = get_object_or_404(
+        OutgoingLetter.objects.select_related(
+            "legal_entity",
+            "counterparty",
+            "author",
+            "executor",
+            "in_reply_to",
+            "thread",
+            "project",
+            "journal",
+            "sent_by",
+        ),
+        pk=pk,
+    )
+    if not rules.has_perm("correspondence.view_outgoing", request.user, letter):
+        raise Http404  # never reveal that a letter exists to someone who may not see it
+    return letter
+
+
+# --- register ------------------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest):
+    form = OutgoingFilterForm(request.GET or None)
+    letters = register_outgoing.register_queryset(request.user)
+    if form.is_bound and form.is_valid():
+        letters = register_outgoing.apply_filters(letters, form.cleaned_data)
+    sort = request.GET.get("sort", "-created")
+    return form, register_outgoing.apply_sort(letters, sort), sort
+
+
+def outgoing_list(request: HttpRequest) -> HttpResponse:
+    form, letters, sort = _filtered(request)
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    page = Paginator(letters, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "correspondence/outgoing_list.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "columns": register_outgoing.COLUMNS,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "filters_active": bool(form.is_bound and form.has_changed()),
+        },
+    )
+
+
+def outgoing_export(request: HttpRequest) -> HttpResponse:
+    _form, letters, _sort = _filtered(request)
+    return register_outgoing.register_xlsx_response(letters)
+
+
+# --- the draft -----------------------------------------------------------------------------------
+
+
+def _chosen_counterparty(form) -> Counterparty | None:
+    if form.is_bound:
+        value = str(form.data.get("counterparty") or "")
+        return Counterparty.objects.filter(pk=value).first() if value.isdigit() else None
+    return form.initial.get("counterparty_obj")
+
+
+def _store(form, user) -> list:
+    return [stored_file_create(upload=u, uploaded_by=user) for u in form.cleaned_data["files"]]
+
+
+@require_http_methods(["GET", "POST"])
+def outgoing_create(request: HttpRequest) -> HttpResponse:
+    _employee_required(request)
+    form = OutgoingForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                letter = services.outgoing_create(
+                    user=request.user,
+                    legal_entity=data["legal_entity"],
+                    counterparty=data["counterparty"],
+                    subject=data["subject"],
+                    text=data["text"],
+                    executor=data["executor"],
+                    document_date=data["document_date"],
+                    control_date=data["control_date"],
+                    project=data["project"],
+                    files=_store(form, request.user),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Черновик письма создан."))
+                return redirect(letter)
+        messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+    return render(
+        request,
+        "correspondence/outgoing_form.html",
+        {"form": form, "counterparty": _chosen_counterparty(form), "letter": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    if letter.author_id != request.user.pk or not letter.is_editable:
+        messages.error(
+            request, _("Письмо можно изменить только автору в черновике или на доработке.")
+        )
+        return redirect(letter)
+    initial = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS}
+    initial["counterparty_obj"] = letter.counterparty
+    form = OutgoingForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
+            try:
+                services.outgoing_update(
+                    letter_id=letter.pk,
+                    user=request.user,
+                    data=data,
+                    files=_store(form, request.user),
+                    remove_file_ids=[
+                        int(v) for v in request.POST.getlist("remove_files") if v.isdigit()
+                    ],
+                )
+            except (TransitionNotAllowed, PermissionDenied) as error:
+                messages.error(request, str(error) or _("Письмо не изменено."))
+            else:
+                messages.success(request, _("Изменения сохранены."))
+            return redirect(letter)
+        messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+    return render(
+        request,
+        "correspondence/outgoing_form.html",
+        {
+            "form": form,
+            "counterparty": _chosen_counterparty(form),
+            "letter": letter,
+            "files": selectors.letter_files(letter),
+        },
+    )
+
+
+def _act(request: HttpRequest, letter: OutgoingLetter, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except (TransitionNotAllowed, PermissionDenied, ValidationError) as error:
+        text = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text or _("Действие не выполнено."))
+    else:
+        messages.success(request, success)
+    return redirect(letter)
+
+
+@require_POST
+def outgoing_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    return _act(
+        request,
+        letter,
+        lambda: services.outgoing_submit(letter_id=letter.pk, user=request.user),
+        _("Письмо отправлено на согласование."),
+    )
+
+
+@require_POST
+def outgoing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    return _act(
+        request,
+        letter,
+        lambda: services.outgoing_withdraw(letter_id=letter.pk, user=request.user),
+        _("Письмо отозвано с согласования."),
+    )
+
+
+def _my_send_task(letter, user):
+    return tasks_of(letter).filter(kind=services.KIND_SEND, status="open", assignee=user).first()
+
+
+@require_POST
+def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    task = _my_send_task(letter, request.user)
+    if task is None:
+        messages.error(request, _("У вас нет задания отправить это письмо."))
+        return redirect(letter)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        if form.cleaned_data["method"] == "email" and not form.cleaned_data["email"]:
+            form.add_error("email", _("Укажите адрес эл. почты получателя."))
+        else:
+            return _act(
+                request,
+                letter,
+                lambda: services.send_complete(
+                    task_id=task.pk, user=request.user, data=form.cleaned_data
+                ),
+                _("Письмо отправлено."),
+            )
+    messages.error(request, _("Письмо не отправлено: исправьте отмеченные поля."))
+    return _render_card(request, letter, send_form=form)
+
+
+# --- card ----------------------------------------------------------------------------------------
+
+
+def _approval_rounds(letter) -> list[dict]:
+    rounds: dict[int, list] = {}
+    for approval in OutgoingApproval.objects.filter(letter=letter).select_related(
+        "approver", "acted_by"
+    ):
+        rounds.setdefault(approval.round, []).append(approval)
+    return [{"number": n, "steps": steps} for n, steps in sorted(rounds.items(), reverse=True)]
+
+
+def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None) -> HttpResponse:
+    tasks = list(tasks_of(letter).select_related("created_by"))
+    for task in tasks:
+        try:
+            task.kind_label = registry.task_kind(task.kind).label
+        except LookupError:
+            task.kind_label = task.kind
+    user = request.user
+    send_task = _my_send_task(letter, user)
+    if send_task and send_form is None:
+        send_form = SendForm(initial={"email": letter.counterparty.email})
+    context = {
+        "letter": letter,
+        "files": selectors.letter_files(letter),
+        "rounds": _approval_rounds(letter),
+        "tasks": tasks,
+        "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == user.pk],
+        "send_form": send_form if send_task else None,
+        "answers": list(
+            selectors.incoming_visible_to(user)
+            .filter(answers_outgoing=letter)
+            .select_related("counterparty")
+        ),
+        "thread_letters": register.thread_letters(letter.thread, user, exclude=letter),
+        "timeline": history_of(letter),
+        "can_edit": letter.author_id == user.pk and letter.is_editable,
+        "can_withdraw": letter.author_id == user.pk and letter.status == OutgoingStatus.APPROVAL,
+    }
+    return render(request, "correspondence/outgoing_detail.html", context)
+
+
+def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_card(request, _visible(request, pk))
+
+
+# --- counterparty picker for any employee --------------------------------------------------------
+
+
+@require_GET
+def counterparty_search(request: HttpRequest) -> HttpResponse:
+    _employee_required(request)
+    query = request.GET.get("q", "")
+    results = list(crm_selectors.counterparty_search(query, limit=10)) if query.strip() else []
+    return render(
+        request,
+        "correspondence/_outgoing_counterparty_results.html",
+        {"results": results, "query": query},
+    )
+
+
+@require_GET
+def counterparty_pick(request: HttpRequest) -> HttpResponse:
+    _employee_required(request)
+    pk = request.GET.get("id", "")
+    counterparty = get_object_or_404(Counterparty, pk=pk) if pk.isdigit() else None
+    return render(
+        request,
+        "correspondence/_outgoing_counterparty_picker.html",
+        {"counterparty": counterparty},
+    )
