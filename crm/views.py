@@ -197,7 +197,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if company_import.state != ImportState.UPLOADED:
         return redirect("crm:import-detail", pk=pk)
     try:
-        rows = importing.read_rows(company_import)
+        rows = importing.read_rows(company_import, limit=importing.PREVIEW_ROWS + 1)
     except importing.ImportFileError as exc:
         messages.error(request, str(exc))
         return redirect("crm:import-upload")
@@ -227,7 +227,6 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "header": header,
             "preview": rows[1 : 1 + importing.PREVIEW_ROWS],
-            "row_count": len(rows) - 1,
         },
     )
 

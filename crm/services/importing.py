@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 
 import rules
@@ -51,7 +52,7 @@ def _decode(raw: bytes) -> str:
     return str(best)
 
 
-def _csv_rows(raw: bytes) -> list[list[str]]:
+def _csv_rows(raw: bytes, limit: int | None = None) -> list[list[str]]:
     text = _decode(raw)
     sample = text[:4096]
     try:
@@ -60,10 +61,11 @@ def _csv_rows(raw: bytes) -> list[list[str]]:
     except csv.Error:
         first = sample.splitlines()[0] if sample else ""
         delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return list(itertools.islice(reader, limit))
 
 
-def _xlsx_rows(raw: bytes) -> list[list[str]]:
+def _xlsx_rows(raw: bytes, limit: int | None = None) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -72,7 +74,7 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
         raise ImportFileError(_("Файл не похож на книгу Excel (.xlsx).")) from exc
     sheet = workbook.worksheets[0]
     rows = []
-    for values in sheet.iter_rows(values_only=True):
+    for values in itertools.islice(sheet.iter_rows(values_only=True), limit):
         rows.append(["" if v is None else _cell(v) for v in values])
     workbook.close()
     return rows
@@ -84,14 +86,15 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(company_import: CompanyImport) -> list[list[str]]:
-    """All rows of the file, the header first; trailing empty rows dropped."""
+def read_rows(company_import: CompanyImport, *, limit: int | None = None) -> list[list[str]]:
+    """The rows of the file (the first ``limit`` for a preview), the header first; trailing
+    empty rows dropped."""
     with company_import.file.open("rb") as f:
         raw = f.read()
     if company_import.original_name.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(raw)
+        rows = _xlsx_rows(raw, limit)
     else:
-        rows = _csv_rows(raw)
+        rows = _csv_rows(raw, limit)
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
@@ -106,7 +109,7 @@ def import_upload(*, user, uploaded_file) -> CompanyImport:
     company_import.file.save(uploaded_file.name, uploaded_file, save=False)
     company_import.save()
     try:
-        read_rows(company_import)  # refuse an unreadable file at once
+        read_rows(company_import, limit=PREVIEW_ROWS + 1)  # refuse an unreadable file now
     except ImportFileError:
         company_import.file.delete(save=False)
         company_import.delete()
