@@ -1,9 +1,12 @@
 from django.contrib import admin
 
 from correspondence.models import (
+    ExtraApprover,
     IncomingLetter,
     JournalCounter,
     LetterFile,
+    OutgoingApproval,
+    OutgoingApprovalSettings,
     OutgoingLetter,
     Project,
     RegistrationJournal,
@@ -91,6 +94,38 @@ class IncomingLetterAdmin(admin.ModelAdmin):
     inlines = [IncomingFileInline]
 
 
+class OutgoingApprovalInline(admin.TabularInline):
+    model = OutgoingApproval
+    extra = 0
+    can_delete = False
+    fields = [
+        "round",
+        "order",
+        "approver",
+        "acted_by",
+        "decision",
+        "comment",
+        "due_at",
+        "decided_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutgoingApprovalSettings)
+class OutgoingApprovalSettingsAdmin(admin.ModelAdmin):
+    list_display = ["legal_entity", "mode", "depth", "top_role", "approval_working_days"]
+
+
+@admin.register(ExtraApprover)
+class ExtraApproverAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "legal_entity", "category", "approver", "role", "is_active"]
+    list_filter = ["is_active", "category"]
+    raw_id_fields = ["approver"]
+
+
 @admin.register(OutgoingLetter)
 class OutgoingLetterAdmin(admin.ModelAdmin):
     list_display = ["__str__", "counterparty", "legal_entity", "status", "created_at"]
@@ -98,4 +133,4 @@ class OutgoingLetterAdmin(admin.ModelAdmin):
     search_fields = ["reg_number", "subject", "counterparty__name"]
     raw_id_fields = ["counterparty", "thread", "in_reply_to"]
     readonly_fields = ["journal", "reg_number", "reg_year", "reg_sequence", "status"]
-    inlines = [OutgoingFileInline]
+    inlines = [OutgoingFileInline, OutgoingApprovalInline]

@@ -36,6 +36,9 @@ def load(*, users, entities) -> None:
         name="Реконструкция фасада БЦ «Арго»",
         defaults={"description": "Переписка с подрядчиками и надзорными органами по фасаду."},
     )
+    from correspondence.demo_outgoing import load_outgoing
+
+    load_outgoing(users=users, entities=entities)
     if IncomingLetter.objects.exists():
         return
     office = users["office"]
