@@ -56,7 +56,12 @@ class OutgoingForm(forms.Form):
         self.user = user
         self.fields["executor"].queryset = active_employees()
         if not self.is_bound and not self.initial:
-            self.initial = {"document_date": timezone.localdate(), "executor": user.pk}
+            department = getattr(getattr(user, "employee", None), "department", None)
+            self.initial = {
+                "document_date": timezone.localdate(),
+                "executor": user.pk,
+                "legal_entity": department.legal_entity_id if department else None,
+            }
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
@@ -153,6 +154,7 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(letter)
     initial = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS}
     initial["counterparty_obj"] = letter.counterparty
+    initial["document_date"] = letter.document_date or timezone.localdate()
     form = OutgoingForm(
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
