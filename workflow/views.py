@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,8 +69,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
                 return redirect("workflow:task-detail", pk=task.pk)
-            messages.success(request, _("Задание «%(title)s» выполнено.") % {"title": task.title})
-            return redirect("workflow:inbox")
+            except ValidationError as error:
+                # the owning service refused the input (a file, a date): show it on the form
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Задание «%(title)s» выполнено.") % {"title": task.title}
+                )
+                return redirect("workflow:inbox")
         if request.method == "POST":
             messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
     elif request.method == "POST":

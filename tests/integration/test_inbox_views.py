@@ -214,3 +214,41 @@ def test_english_interface_is_available(client, org):
     client.force_login(org["seller"])
     response = client.get("/tasks/", HTTP_ACCEPT_LANGUAGE="en")
     assert "My tasks" in response.content.decode()
+
+
+def test_a_refusal_from_the_owning_service_is_shown_on_the_form(client, org, monkeypatch):
+    """GIVEN a task kind whose service refuses the input (e.g. a file it cannot accept)
+    WHEN the assignee submits THEN the page shows the reason, keeps the text, and the task
+    stays open."""
+    from django.core.exceptions import ValidationError
+
+    from workflow import registry
+
+    def refuse(**kwargs):
+        raise ValidationError("Файл «скан.exe» не принят: это не документ.")
+
+    kind = registry.task_kind(services.INSTRUCTION)
+    monkeypatch.setitem(
+        registry._task_kinds, kind.code, kind.__class__(**{**kind.__dict__, "complete": refuse})
+    )
+    task = give(org["sales_head"], org["seller"])
+    client.force_login(org["seller"])
+    response = client.post(
+        reverse("workflow:task-detail", args=[task.pk]), {"comment": "Мой отчёт"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "не принят" in html and "Мой отчёт" in html
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
+
+
+def test_timeline_of_system_entries_names_the_system(client, org):
+    """GIVEN a reminder written by the system (no actor) WHEN the task page shows the history
+    THEN the entry says «Система» instead of failing."""
+    from workflow.models import HistoryAction
+
+    task = give(org["sales_head"], org["seller"])
+    services.history_record(subject=task, action=HistoryAction.REMINDER, description="Напоминание")
+    client.force_login(org["seller"])
+    html = client.get(reverse("workflow:task-detail", args=[task.pk])).content.decode()
+    assert "Система" in html

@@ -11,6 +11,8 @@ def timeline(entries):
 
 @register.filter
 def display_name(user) -> str:
-    if user is None:
+    if user is None or user == "":
         return "—"
+    if isinstance(user, str):
+        return user
     return user.get_full_name() or user.get_username()
