@@ -2,51 +2,69 @@
 
 import ast
 import gettext
+import re
 from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES"
+KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (\".*\")$")
 
 
-def _po_entries() -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for every entry of django.po except the header."""
-    entries: list[tuple[str, str, bool]] = []
-    msgid: list[str] = []
-    msgstr: list[str] = []
-    target = None
-    fuzzy = False
+def _po_entries() -> list[dict]:
+    """Every entry of django.po (blocks separated by blank lines) as {keyword: text, "fuzzy": bool},
+    without the header and obsolete entries."""
+    entries = []
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        entry: dict = {"fuzzy": False}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["fuzzy"] = "fuzzy" in line
+            elif line.startswith("#"):
+                continue
+            elif match := KEYWORD.match(line):
+                current = match.group(1)
+                entry[current] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and current:
+                entry[current] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
 
-    def flush() -> None:
-        if target is not None:
-            entries.append(("".join(msgid), "".join(msgstr), fuzzy))
 
-    for line in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#,"):
-            flush()
-            msgid, msgstr, target = [], [], None
-            fuzzy = "fuzzy" in line
-        elif line.startswith("msgid "):
-            if target == "msgstr":
-                flush()
-                fuzzy = False
-            msgid, msgstr, target = [ast.literal_eval(line[6:])], [], "msgid"
-        elif line.startswith("msgstr "):
-            msgstr, target = [ast.literal_eval(line[7:])], "msgstr"
-        elif line.startswith('"') and target:
-            (msgid if target == "msgid" else msgstr).append(ast.literal_eval(line))
-    flush()
-    return [e for e in entries if e[0]]
+def _translations(entry: dict) -> list[str]:
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
 
 
 def test_every_message_has_an_english_translation():
     entries = _po_entries()
     assert len(entries) > 100
-    untranslated = [msgid for msgid, msgstr, _ in entries if not msgstr]
-    fuzzy = [msgid for msgid, _, is_fuzzy in entries if is_fuzzy]
-    assert untranslated == [] and fuzzy == []
+    untranslated = [e["msgid"] for e in entries if not all(_translations(e))]
+    fuzzy = [e["msgid"] for e in entries if e["fuzzy"]]
+    plurals_incomplete = [
+        e["msgid"] for e in entries if "msgid_plural" in e and len(_translations(e)) != 2
+    ]
+    assert untranslated == [] and fuzzy == [] and plurals_incomplete == []
 
 
 def test_compiled_catalogue_matches_the_source():
     with open(LOCALE / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr, _ in _po_entries() if compiled.gettext(msgid) != msgstr]
-    assert stale == [], "run: django-admin compilemessages"
+    stale = []
+    for entry in _po_entries():
+        context = entry.get("msgctxt")
+        if "msgid_plural" in entry:
+            forms = [
+                compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], n)
+                if context
+                else compiled.ngettext(entry["msgid"], entry["msgid_plural"], n)
+                for n in (1, 2)
+            ]
+            ok = forms == [entry["msgstr[0]"], entry["msgstr[1]"]]
+        elif context:
+            ok = compiled.pgettext(context, entry["msgid"]) == entry["msgstr"]
+        else:
+            ok = compiled.gettext(entry["msgid"]) == entry["msgstr"]
+        if not ok:
+            stale.append(entry["msgid"])
+    assert stale == [], "run: python manage.py compilemessages"

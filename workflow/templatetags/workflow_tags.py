@@ -13,6 +13,6 @@ def timeline(entries):
 def display_name(user) -> str:
     if user is None or user == "":
         return "—"
-    if isinstance(user, str):
-        return user
+    if not hasattr(user, "get_full_name"):  # already a name (e.g. «Система»)
+        return str(user)
     return user.get_full_name() or user.get_username()
