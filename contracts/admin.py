@@ -75,6 +75,11 @@ class ContractAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "status", "initiator", "created_at"]
     list_filter = ["status", "contract_type"]
     search_fields = ["name"]
-    readonly_fields = ["number", "name", "status", "round", "initiator", "submitted_at"]
     inlines = [ApprovalInline]
     exclude = ["participants"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

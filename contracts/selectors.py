@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contracts.models import (
@@ -124,10 +125,18 @@ def stage_bar(contract: Contract) -> list[dict]:
 # --- kanban --------------------------------------------------------------------------------------
 
 
+KANBAN_CARDS_PER_COLUMN = 50
+
+
 @dataclass
 class Column:
     stage: Stage
     cards: list = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def hidden(self) -> int:
+        return max(self.total - len(self.cards), 0)
 
 
 def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, overdue=False):
@@ -164,11 +173,27 @@ def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, over
     if overdue:
         qs = qs.filter(is_overdue=True)
     columns = {s.kind: Column(s) for s in Stage.objects.filter(contract_type=contract_type)}
-    for contract in qs:
-        kind = STATUS_STAGE[ContractStatus(contract.status)]
-        column = columns.get(kind)
-        if column is None:  # a state the type has no stage for: show it on the nearest one
-            column = columns.get(StageKind.APPROVAL) or next(iter(columns.values()), None)
+    # a state the type has no stage for shows on the approval column (or the first one)
+    fallback = columns.get(StageKind.APPROVAL) or next(iter(columns.values()), None)
+
+    def column_of(status: str) -> Column | None:
+        return columns.get(STATUS_STAGE[ContractStatus(status)], fallback)
+
+    totals = qs.order_by().values("status").annotate(n=Count("pk"))
+    for row in totals:
+        column = column_of(row["status"])
+        if column is not None:
+            column.total += row["n"]
+    # only the newest cards of each state: a board with years of contracts stays fast
+    newest = qs.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("status")],
+            order_by=[F("stage_changed_at").desc(), F("pk").desc()],
+        )
+    ).filter(rank__lte=KANBAN_CARDS_PER_COLUMN)
+    for contract in newest:
+        column = column_of(contract.status)
         if column is not None:
             column.cards.append(contract)
     return list(columns.values())

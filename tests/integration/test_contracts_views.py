@@ -246,6 +246,7 @@ def test_approval_sheet_pdf(client, t, submitted):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert b"DejaVuSans" in response.content  # the vendored Cyrillic font is embedded
     stranger = _login(client, t["seller2"]).get(
         reverse("contracts:approval-sheet-pdf", args=[submitted.pk])
     )
@@ -326,3 +327,35 @@ def test_a_head_who_only_sees_the_contract_cannot_attach(client, t, submitted, s
     )
     assert "Прикладывать файлы могут" in response.content.decode()
     assert not StoredFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "model", ["contracttype", "fund", "approvalrule", "subjectcategory", "contract"]
+)
+def test_admin_pages_of_the_configuration_open(client, t, submitted, django_user_model, model):
+    """GIVEN an administrator WHEN the contracts configuration pages are opened THEN they load;
+    a contract opens read-only (its state changes only through tasks)."""
+    admin = django_user_model.objects.create_superuser("root", password="x-123456789")
+    client.force_login(admin)
+    assert client.get(reverse(f"admin:contracts_{model}_changelist")).status_code == 200
+    if model == "contract":
+        page = client.get(reverse("admin:contracts_contract_change", args=[submitted.pk]))
+        assert page.status_code == 200
+        assert 'name="amount"' not in page.content.decode()
+
+
+def test_kanban_column_shows_the_newest_cards_and_counts_all(client, t, monkeypatch):
+    """GIVEN three drafts and a board limited to two cards per column
+    WHEN the board is opened THEN the draft column counts 3, shows the two newest and
+    links to the list for the rest."""
+    from contracts import selectors
+
+    monkeypatch.setattr(selectors, "KANBAN_CARDS_PER_COLUMN", 2)
+    made = [new_contract(t, contract_type=t["income"], subject=f"Показ {i}") for i in range(3)]
+    response = _login(client, t["seller"]).get(
+        reverse("contracts:kanban"), {"contract_type": t["income"].pk}
+    )
+    draft = next(c for c in response.context["columns"] if c.stage.kind == "draft")
+    assert draft.total == 3
+    assert [c.pk for c in draft.cards] == [made[2].pk, made[1].pk]
+    assert "и ещё 1" in response.content.decode()
