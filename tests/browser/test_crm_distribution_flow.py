@@ -46,6 +46,7 @@ def test_manager_marks_a_call_and_the_head_sees_it(browser, live_server, demo, s
 
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 800})
     page = _log_in(context, live_server.url, "director")
+    page.get_by_test_id("nav-crm").click()
     page.get_by_role("link", name="Прозвон").click()
     row = page.get_by_test_id("distribution-row").filter(has_text="Алексей Петров")
     cells = row.locator("td").all_inner_texts()

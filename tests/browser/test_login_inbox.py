@@ -61,9 +61,9 @@ def test_inbox_is_usable_on_a_phone(browser, live_server, demo, screenshot):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375
     screenshot(page, "inbox-phone")
-    assert not page.get_by_role("link", name="Новое поручение").is_visible()
+    assert not page.get_by_role("link", name="Уведомления").is_visible()
     page.get_by_role("button", name="Меню").click()
-    page.get_by_role("link", name="Новое поручение").wait_for(state="visible")
+    page.get_by_role("link", name="Уведомления").wait_for(state="visible")
     page.locator("#mainNav.show:not(.collapsing)").wait_for()
     screenshot(page, "inbox-phone-menu")
     context.close()
