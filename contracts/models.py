@@ -4,9 +4,10 @@ protected state machine, and the frozen approval route (one Approval row per app
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -327,7 +328,8 @@ class Contract(models.Model):
         verbose_name_plural = _("договоры")
         ordering = ["-created_at", "-id"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="contract_name_trgm"),
+            # icontains runs UPPER(name) LIKE UPPER('%…%'): a trigram index on that expression
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="contract_name_upper_trgm"),
             models.Index(fields=["contract_type", "status"], name="contract_type_status"),
             models.Index(fields=["status", "-created_at"], name="contract_status_created"),
             models.Index(fields=["initiator", "-created_at"], name="contract_initiator"),

@@ -130,3 +130,8 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
         "Елена Орлова" in gendir.get_by_test_id("kpi-people").inner_text()
     )
     screenshot(gendir, "contracts-kpi")
+
+    for path, name in (("/contracts/kanban/", "kanban"), ("/contracts/", "list")):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, path
+        screenshot(phone, f"contracts-{name}-phone")
