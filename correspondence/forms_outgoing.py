@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from correspondence.models import (
     DeliveryMethod,
-    IncomingLetter,
     OutgoingStatus,
     Project,
 )
@@ -166,11 +165,6 @@ class CounterpartyNumberForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Дата регистрации у контрагента"), **DATE_WIDGET)
 
 
-class AnswerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.reg_number} — {obj.counterparty.name}: {obj.subject}"[:150]
-
-
 class ReactionForm(forms.Form):
     decision = forms.ChoiceField(
         label=gettext_lazy("Реакция контрагента"),
@@ -181,10 +175,13 @@ class ReactionForm(forms.Form):
         widget=forms.RadioSelect,
         initial=RECEIVED,
     )
-    answer = AnswerChoiceField(
-        label=gettext_lazy("Ответное входящее письмо"),
-        queryset=IncomingLetter.objects.select_related("counterparty").order_by("-registered_at"),
+    answer_number = forms.CharField(
+        label=gettext_lazy("Рег. номер ответного входящего"),
+        max_length=64,
         required=False,
+        help_text=gettext_lazy(
+            "Необязательно: входящее от этого же контрагента, например Вх-0012/БЦ/2026."
+        ),
     )
     next_check = forms.DateField(
         label=gettext_lazy("Новая дата проверки"), required=False, **DATE_WIDGET

@@ -9,6 +9,7 @@ the same moment are serialised, and the second one finds the state moved on and 
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -427,7 +428,14 @@ def _send_email(letter: OutgoingLetter, *, to: str, body: str) -> None:
         with stored.file.open("rb") as handle:
             message.attach(stored.original_name, handle.read(), stored.content_type)
         names.append(stored.original_name)
-    message.send(fail_silently=False)
+    try:
+        message.send(fail_silently=False)
+    except (OSError, smtplib.SMTPException) as error:
+        # the transaction rolls back: the letter stays «к отправке» and the task stays open
+        raise TransitionNotAllowed(
+            _("Письмо не отправлено: почтовый сервер ответил ошибкой (%(error)s).")
+            % {"error": error}
+        ) from error
     letter.email_to = to
     letter.email_subject = subject
     letter.email_body = body
@@ -556,8 +564,18 @@ def reaction_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
         if data["decision"] == RECEIVED:
             if not can_proceed(letter.close):
                 raise TransitionNotAllowed(MOVED_ON)
-            task_complete(task_id=task_id, user=user, outcome=RECEIVED, comment=comment)
             answer = data.get("answer")
+            number = (data.get("answer_number") or "").strip()
+            if answer is None and number:
+                answer = IncomingLetter.objects.filter(
+                    reg_number=number, counterparty=letter.counterparty
+                ).first()
+                if answer is None:
+                    raise TransitionNotAllowed(
+                        _("Входящее № %(number)s от этого контрагента не найдено.")
+                        % {"number": number}
+                    )
+            task_complete(task_id=task_id, user=user, outcome=RECEIVED, comment=comment)
             if answer is not None and answer.answers_outgoing_id is None:
                 IncomingLetter.objects.filter(pk=answer.pk).update(answers_outgoing=letter)
             text = comment or (

@@ -500,3 +500,77 @@ def test_filing_twice_files_once(world):
     letter_file_into_folders(letter)
     letter_file_into_folders(letter)
     assert FolderEntry.objects.filter(object_id=letter.pk).count() == 1
+
+
+def test_reaction_received_links_the_answering_incoming_letter_by_number(world):
+    """GIVEN a sent letter whose reaction check is open and an incoming letter from the same
+    tenant WHEN the executor reports «reaction received» with that letter's number
+    THEN the incoming letter is linked as the answer and the letter is closed; an unknown
+    number is refused with a message and changes nothing."""
+    letter = _registered(world)
+    _send(world, letter, "post")
+    incoming = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        responsible=world["seller"],
+    )
+    with time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(letter.control_date, dt.time(10, 0))), tick=False
+    ):
+        timers_sweep()
+        task = _open_task(letter, services.KIND_REACTION)
+        with pytest.raises(TransitionNotAllowed, match="не найдено"):
+            services.reaction_complete(
+                task_id=task.pk,
+                user=world["seller"],
+                data={"decision": services.RECEIVED, "answer_number": "Вх-9999", "comment": ""},
+            )
+        assert _open_task(letter, services.KIND_REACTION).pk == task.pk
+        services.reaction_complete(
+            task_id=task.pk,
+            user=world["seller"],
+            data={"decision": services.RECEIVED, "answer_number": incoming.reg_number},
+        )
+    assert _reload(letter).status == OutgoingStatus.CLOSED
+    assert type(incoming).objects.get(pk=incoming.pk).answers_outgoing_id == letter.pk
+
+
+def test_approval_task_gets_reminder_and_escalation_from_the_engine(world):
+    """GIVEN a submitted letter THEN the approval task has a reminder and an escalation timer,
+    and an overdue decision is marked «not on time» on the sheet."""
+    from workflow.models import Timer
+
+    letter = _draft(world)
+    services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
+    task = _open_task(letter, services.KIND_APPROVE)
+    kinds = set(Timer.objects.filter(object_id=task.pk).values_list("kind", flat=True))
+    assert {"workflow.task_escalation"} <= kinds and len(kinds) == 2
+    step = OutgoingApproval.objects.get(task=task)
+    late = step.due_at + dt.timedelta(days=1)
+    with time_machine.travel(late, tick=False):
+        _approve(letter, world["sales_head"])
+    assert OutgoingApproval.objects.get(pk=step.pk).on_time is False
+
+
+def test_an_incoming_letter_executed_without_reply_is_filed(world):
+    """GIVEN an incoming letter on execution WHEN the executor decides «no reply needed»
+    THEN its scan is filed under Входящие / Продажи / <counterparty>, once."""
+    incoming = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        responsible=world["seller"],
+    )
+    task = tasks_of(incoming).get(kind=KIND_EXECUTE, status="open")
+    execute_complete(
+        task_id=task.pk, user=world["seller"], data={"decision": "no_reply", "comment": "Учтено"}
+    )
+    entry = FolderEntry.objects.get(object_id=incoming.pk)
+    assert (entry.folder.name, entry.folder.parent.name, entry.folder.parent.parent.name) == (
+        "ООО «Северный ветер»",
+        "Продажи",
+        "Входящие",
+    )
+    letter_file_into_folders(type(incoming).objects.get(pk=incoming.pk))
+    assert FolderEntry.objects.filter(object_id=incoming.pk).count() == 1
