@@ -574,3 +574,34 @@ def test_an_incoming_letter_executed_without_reply_is_filed(world):
     )
     letter_file_into_folders(type(incoming).objects.get(pk=incoming.pk))
     assert FolderEntry.objects.filter(object_id=incoming.pk).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submitting_twice_at_once_starts_one_round(org):
+    """GIVEN a draft open in two browser tabs WHEN the author submits it from both at once
+    THEN one submission starts round 1 with one approval task, the other is refused."""
+    world = build_world(org)
+    letter = _draft(world)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=5)
+            services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
+            outcomes.append("done")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(outcomes) == ["done", "refused"]
+    letter = _reload(letter)
+    assert letter.approval_round == 1
+    assert tasks_of(letter).filter(kind=services.KIND_APPROVE).count() == 1
+    assert OutgoingApproval.objects.filter(letter=letter).count() == 2

@@ -229,3 +229,14 @@ def test_register_filters_sort_and_export(client, world):
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "Рег. номер" and len(rows) == 3
+
+
+def test_only_the_author_submits_and_edits(client, world, letter):
+    """GIVEN the author's head (who may see the letter) WHEN they try to submit or edit it
+    THEN they get a message and the letter stays a draft."""
+    client.force_login(world["sales_head"])
+    response = client.post(reverse("correspondence:outgoing-submit", args=[letter.pk]), follow=True)
+    assert "может только его автор" in response.content.decode()
+    response = client.get(reverse("correspondence:outgoing-edit", args=[letter.pk]), follow=True)
+    assert "только автору" in response.content.decode()
+    assert OutgoingLetter.objects.get(pk=letter.pk).status == "draft"
