@@ -240,3 +240,40 @@ def test_only_the_author_submits_and_edits(client, world, letter):
     response = client.get(reverse("correspondence:outgoing-edit", args=[letter.pk]), follow=True)
     assert "только автору" in response.content.decode()
     assert OutgoingLetter.objects.get(pk=letter.pk).status == "draft"
+
+
+def test_filed_letter_shows_in_its_folder_only_to_those_who_may_see_it(client, world, letter):
+    """GIVEN a letter closed and filed into Исходящие / Продажи / <counterparty>
+    THEN the author sees its file (linked to the letter) in the folder and downloads it; an
+    outsider sees the folder empty and gets 404 for the download."""
+    from storage.models import FolderEntry
+
+    services.outgoing_update(letter_id=letter.pk, user=world["seller"], data={"control_date": None})
+    services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
+    task = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
+    services.approval_decide(
+        task_id=task.pk, user=world["sales_head"], data={"decision": "approve", "comment": ""}
+    )
+    send = tasks_of(letter).get(kind=services.KIND_SEND, status="open")
+    services.send_complete(
+        task_id=send.pk,
+        user=world["office"],
+        data={"method": "courier", "sent_on": timezone.localdate()},
+    )
+    number = tasks_of(letter).get(kind=services.KIND_NUMBER, status="open")
+    services.counterparty_number_complete(
+        task_id=number.pk,
+        user=world["office"],
+        data={"number": "77", "date": timezone.localdate()},
+    )
+    entry = FolderEntry.objects.get(object_id=letter.pk)
+    folder_url = reverse("storage:folder", args=[entry.folder_id])
+    download = reverse("storage:download", args=[entry.stored_file_id])
+    client.force_login(world["seller"])
+    html = client.get(folder_url).content.decode()
+    assert "pismo.pdf" in html and letter.get_absolute_url() in html
+    assert client.get(download).status_code == 200
+    client.force_login(world["outsider"])
+    html = client.get(folder_url).content.decode()
+    assert "pismo.pdf" not in html
+    assert client.get(download).status_code == 404
