@@ -420,6 +420,31 @@ def _approval_open(contract: Contract, approval: Approval, *, actor) -> None:
     approval.save(update_fields=["status", "task", "started_at", "due_at"])
 
 
+def contract_withdraw(*, contract_id: int, user, reason: str) -> Contract:
+    """The initiator gives up a contract returned for revision: it ends as rejected."""
+    with transaction.atomic():
+        contract = _locked(contract_id)
+        if contract.initiator_id != user.pk:
+            raise PermissionDenied(_("Отозвать договор может только его инициатор."))
+        if contract.status != ContractStatus.RETURNED:
+            raise TransitionNotAllowed(_("Отозвать можно только договор на доработке."))
+        for task in Task.objects.filter(
+            content_type__model="contract",
+            content_type__app_label="contracts",
+            object_id=contract.pk,
+            status=TaskStatus.OPEN,
+        ):
+            task_cancel(task_id=task.pk, reason=_("Договор отозван инициатором"))
+        _transition(
+            contract,
+            "reject",
+            actor=user,
+            description=_("Договор отозван инициатором"),
+            comment=reason,
+        )
+    return contract
+
+
 # --- decisions (task kinds) ----------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.contract_detail, name="contract-detail"),
     path("<int:pk>/edit/", views.contract_edit, name="contract-edit"),
     path("<int:pk>/submit/", views.contract_submit, name="contract-submit"),
+    path("<int:pk>/withdraw/", views.contract_withdraw, name="contract-withdraw"),
     path("<int:pk>/files/", views.files_add, name="files-add"),
     path("<int:pk>/comment/", views.comment_add, name="comment-add"),
     path("<int:pk>/tasks/<int:task_id>/", views.task_decide, name="task-decide"),

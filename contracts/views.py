@@ -185,6 +185,8 @@ def _card_context(request: HttpRequest, contract, bound_form=None, bound_task_id
         "timeline": history_of(contract),
         "can_edit": rules.has_perm("contracts.change_contract", request.user, contract),
         "can_submit": rules.has_perm("contracts.submit_contract", request.user, contract),
+        "can_withdraw": contract.status == ContractStatus.RETURNED
+        and contract.initiator_id == request.user.pk,
         "now": timezone.now(),
         "extra": [(k, v) for k, v in (contract.extra or {}).items() if v],
     }
@@ -216,6 +218,20 @@ def task_decide(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Решение принято: %(title)s") % {"title": task.title})
     return redirect("contracts:contract-detail", pk=contract.pk)
+
+
+@require_POST
+def contract_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _visible(request, pk)
+    try:
+        services.contract_withdraw(
+            contract_id=contract.pk, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except (TransitionNotAllowed, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Договор отозван."))
+    return redirect(contract)
 
 
 @require_POST

@@ -247,3 +247,21 @@ def test_overdue_approval_reminds_and_escalates_to_the_head(t):
     assert any(text.startswith("Напоминание") for text in texts)
     assert any(text.startswith("Просрочено задание") for text in texts)
     assert t["gendir"].notifications.filter(text__contains="просрочил задание").exists()
+
+
+def test_initiator_withdraws_a_returned_contract(t):
+    """GIVEN a contract returned for revision WHEN someone else tries to withdraw it THEN refused;
+    WHEN the initiator withdraws it THEN it is rejected and her revision task is withdrawn."""
+    contract = prepared(t, new_contract(t))
+    task = open_task(contract, t["lawyer"], services.KIND_APPROVE)
+    services.approval_decide(
+        task_id=task.pk, user=t["lawyer"], data={"decision": "return", "comment": "Дорого"}
+    )
+    with pytest.raises(PermissionDenied):
+        services.contract_withdraw(contract_id=contract.pk, user=t["sales_head"], reason="")
+    services.contract_withdraw(contract_id=contract.pk, user=t["seller"], reason="Нашли дешевле")
+    contract = Contract.objects.get(pk=contract.pk)
+    assert contract.status == ContractStatus.REJECTED
+    assert not Task.objects.filter(object_id=contract.pk, status=TaskStatus.OPEN).exists()
+    with pytest.raises(TransitionNotAllowed):
+        services.contract_withdraw(contract_id=contract.pk, user=t["seller"], reason="")

@@ -359,3 +359,14 @@ def test_kanban_column_shows_the_newest_cards_and_counts_all(client, t, monkeypa
     assert draft.total == 3
     assert [c.pk for c in draft.cards] == [made[2].pk, made[1].pk]
     assert "и ещё 1" in response.content.decode()
+
+
+def test_approver_decides_on_the_generic_task_page_too(client, t, submitted):
+    """GIVEN the lawyer's contract task WHEN she opens it from her inbox
+    THEN the page links to the contract and approving there records the approval."""
+    task = Task.objects.get(object_id=submitted.pk, assignee=t["lawyer"], status=TaskStatus.OPEN)
+    _login(client, t["lawyer"])
+    page = client.get(reverse("workflow:task-detail", args=[task.pk])).content.decode()
+    assert submitted.get_absolute_url() in page
+    client.post(reverse("workflow:task-detail", args=[task.pk]), {"decision": "approve"})
+    assert submitted.approvals.get(approver=t["lawyer"]).status == "approved"
