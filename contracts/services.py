@@ -316,7 +316,7 @@ def contract_submit(*, contract_id: int, user, fingerprint: str | None = None) -
             actor=user,
             action=HistoryAction.DECISION,
             description=(
-                _("Круг согласования %(round)s: %(count)s участников")
+                _("Круг согласования %(round)s, участников: %(count)s")
                 % {"round": contract.round, "count": len(steps)}
             ),
             data={"round": contract.round, "resubmission": resubmission},
