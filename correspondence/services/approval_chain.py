@@ -52,7 +52,8 @@ def chain_for(letter) -> list:
     then the extra approvers by rule; nobody twice. Never empty: without heads, the executor."""
     config = settings_for(letter.legal_entity)
     chain = []
-    for person in _heads(letter, config) + _extra(letter):
+    extra = [p for p in _extra(letter) if p.pk != letter.author_id]  # nobody approves their own
+    for person in _heads(letter, config) + extra:
         if person.pk not in {p.pk for p in chain}:
             chain.append(person)
     return chain or [letter.executor]

@@ -258,11 +258,14 @@ def _step_start(letter: OutgoingLetter, step: OutgoingApproval, *, actor) -> Non
         subject=letter,
         due_at=due_at,
         created_by=actor,
-        description=_("Получатель: %(to)s. Автор: %(author)s. Круг согласования %(round)s.")
+        description=_(
+            "Получатель: %(to)s. Автор: %(author)s. Круг согласования %(round)s.\n\n%(text)s"
+        )
         % {
             "to": letter.counterparty.name,
             "author": display_name(letter.author),
             "round": step.round,
+            "text": letter.text[:2000],
         },
         remind_working_days=config.reminder_working_days,
     )

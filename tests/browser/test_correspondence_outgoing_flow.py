@@ -42,13 +42,15 @@ def _log_in(page, base_url: str, username: str) -> None:
     page.wait_for_url("**/tasks/")
 
 
-def _decide(page, base: str, username: str, decision: str, comment: str = "") -> None:
+def _decide(page, base: str, username: str, decision: str, comment: str = "", shot=None) -> None:
     _log_in(page, base, username)
     page.get_by_test_id("task-row").filter(has_text="Ответ на вх.").first.click()
     page.wait_for_url("**/tasks/*/")
     page.get_by_label(decision).check()
     if comment:
         page.get_by_label("Комментарий").fill(comment)
+    if shot:
+        shot(page, "outgoing-approval-task")
     page.get_by_role("button", name="Принять решение").click()
     page.wait_for_url("**/tasks/")
 
@@ -77,7 +79,7 @@ def test_reply_goes_through_two_levels_with_one_return_then_is_sent(
     assert page.get_by_test_id("outgoing-status").inner_text() == "На согласовании"
 
     _decide(page, base, "director", "Согласовать")
-    _decide(page, base, "gendir", "Вернуть на доработку", "Укажите срок продления")
+    _decide(page, base, "gendir", "Вернуть на доработку", "Укажите срок продления", screenshot)
 
     _log_in(page, base, "manager1")
     page.get_by_test_id("task-row").filter(has_text="Доработать письмо").first.click()
