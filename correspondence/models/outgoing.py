@@ -147,6 +147,7 @@ class OutgoingLetter(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="outgoing_status"),
             models.Index(fields=["executor", "status"], name="outgoing_executor"),
+            models.Index(fields=["-created_at", "-id"], name="outgoing_recent"),
             models.Index(fields=["legal_entity", "-created_at"], name="outgoing_entity"),
             models.Index(fields=["status", "control_date"], name="outgoing_status_control"),
         ]
