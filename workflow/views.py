@@ -37,6 +37,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def refusal_message(error: Exception) -> str:
+    """The service's own Russian reason when it gave one; django-fsm's technical text (a
+    transition called in the wrong state) becomes the generic «someone was faster» message."""
+    text = str(error)
+    if text and not text.startswith("Can't switch"):
+        return text
+    return _(
+        "Действие не выполнено: задание уже завершено или изменено другим "
+        "пользователем. Обновите страницу."
+    )
+
+
 def _visible_task(request: HttpRequest, pk: int) -> Task:
     task = get_object_or_404(
         Task.objects.select_related(
@@ -60,14 +72,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
-            except (TransitionNotAllowed, PermissionDenied):
-                messages.error(
-                    request,
-                    _(
-                        "Действие не выполнено: задание уже завершено или изменено другим "
-                        "пользователем. Обновите страницу."
-                    ),
-                )
+            except (TransitionNotAllowed, PermissionDenied) as error:
+                messages.error(request, refusal_message(error))
                 return redirect("workflow:task-detail", pk=task.pk)
             except ValidationError as error:
                 # the owning service refused the input (a file, a date): show it on the form

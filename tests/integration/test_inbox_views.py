@@ -252,3 +252,23 @@ def test_timeline_of_system_entries_names_the_system(client, org):
     client.force_login(org["seller"])
     html = client.get(reverse("workflow:task-detail", args=[task.pk])).content.decode()
     assert "Система" in html
+
+
+def test_a_services_own_refusal_reason_reaches_the_user(client, org, monkeypatch):
+    """GIVEN a task kind whose service refuses with its own reason (a transition it will not
+    make) WHEN the assignee submits THEN that reason is shown, not a generic text."""
+    from django_fsm import TransitionNotAllowed
+
+    from workflow import registry
+
+    def refuse(**kwargs):
+        raise TransitionNotAllowed("Не указан адрес эл. почты получателя.")
+
+    kind = registry.task_kind(services.INSTRUCTION)
+    patched = kind.__class__(**{**kind.__dict__, "complete": refuse})
+    monkeypatch.setitem(registry._task_kinds, kind.code, patched)
+    task = give(org["sales_head"], org["seller"])
+    client.force_login(org["seller"])
+    url = reverse("workflow:task-detail", args=[task.pk])
+    response = client.post(url, {"comment": "x"}, follow=True)
+    assert "Не указан адрес эл. почты получателя." in response.content.decode()
