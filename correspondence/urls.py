@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from correspondence import views, views_outgoing
 
 app_name = "correspondence"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="correspondence:incoming-list"), name="index"),
     path("incoming/", views.incoming_list, name="incoming-list"),
     path("incoming/export.xlsx", views.incoming_export, name="incoming-export"),
     path("incoming/new/", views.incoming_register, name="incoming-register"),

@@ -261,27 +261,6 @@ def incoming_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{letter.get_absolute_url()}#comments")
 
 
-def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(
-        OutgoingLetter.objects.select_related(
-            "legal_entity", "counterparty", "author", "executor", "in_reply_to", "thread", "project"
-        ),
-        pk=pk,
-    )
-    if not rules.has_perm("correspondence.view_outgoing", request.user, letter):
-        raise Http404
-    return render(
-        request,
-        "correspondence/outgoing_detail.html",
-        {
-            "letter": letter,
-            "files": selectors.letter_files(letter),
-            "timeline": history_of(letter),
-            "tasks": tasks_of(letter),
-        },
-    )
-
-
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread = get_object_or_404(Thread.objects.select_related("counterparty", "project"), pk=pk)
     letters = register.thread_letters(thread, request.user)
