@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,3 +79,28 @@ def thread_letters(thread, user, *, exclude=None) -> list:
             letter.sort_at = letter.created_at
             letters.append(letter)
     return sorted(letters, key=lambda item: item.sort_at)
+
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def page_context(request, letters) -> dict:
+    """Pagination of a register (incoming or outgoing): page size from ?per_page, the current
+    query string without the page (for page links) and without the sort (for column headers)."""
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return {
+        "page": Paginator(letters, per_page).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+    }

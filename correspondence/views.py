@@ -5,7 +5,6 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,8 +25,6 @@ from crm import services as crm_services
 from crm.models import Counterparty
 from workflow import registry
 from workflow.selectors import history_of, tasks_of
-
-PAGE_SIZES = (25, 50, 100)
 
 
 def _visible_incoming(request: HttpRequest, pk: int) -> IncomingLetter:
@@ -163,30 +160,15 @@ def _filtered(request: HttpRequest):
 
 def incoming_list(request: HttpRequest) -> HttpResponse:
     form, letters, sort = _filtered(request)
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    if per_page not in PAGE_SIZES:
-        per_page = PAGE_SIZES[0]
-    page = Paginator(letters, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     return render(
         request,
         "correspondence/incoming_list.html",
         {
             "form": form,
             "filters_active": any(request.GET.get(name) for name in form.fields),
-            "page": page,
             "sort": sort,
             "columns": register.COLUMNS,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
-            "per_page": per_page,
-            "page_sizes": PAGE_SIZES,
+            **register.page_context(request, letters),
             "can_register": rules.has_perm("correspondence.register_incoming", request.user),
         },
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +22,6 @@ from crm.models import Counterparty
 from storage.services import stored_file_create
 from workflow import registry
 from workflow.selectors import history_of, tasks_of
-
-PAGE_SIZES = (25, 50, 100)
 
 
 def _employee_required(request: HttpRequest) -> None:
@@ -66,27 +63,14 @@ def _filtered(request: HttpRequest):
 
 def outgoing_list(request: HttpRequest) -> HttpResponse:
     form, letters, sort = _filtered(request)
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    if per_page not in PAGE_SIZES:
-        per_page = PAGE_SIZES[0]
-    page = Paginator(letters, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     return render(
         request,
         "correspondence/outgoing_list.html",
         {
             "form": form,
-            "page": page,
             "sort": sort,
             "columns": register_outgoing.COLUMNS,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
+            **register.page_context(request, letters),
             "filters_active": bool(form.is_bound and form.has_changed()),
         },
     )
