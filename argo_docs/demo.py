@@ -163,8 +163,13 @@ def load_demo() -> list[tuple[str, str]]:
                 raise
             continue
         module.load(users=users, entities=entities)
+    # every employee the demo created, including those the document apps added
+    employees = Employee.objects.select_related("user").order_by("user__date_joined", "user_id")
     logins = [("admin", "администратор системы")]
-    logins += [(u.username, f"{u.last_name} {u.first_name}, {u.position}") for u in USERS]
+    logins += [
+        (e.user.username, f"{e.user.last_name} {e.user.first_name}, {e.position}".strip(", "))
+        for e in employees
+    ]
     return logins
 
 

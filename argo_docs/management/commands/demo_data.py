@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,7 +14,14 @@ class Command(BaseCommand):
             raise CommandError(
                 "The demo data has known passwords: it is loaded only with DJANGO_DEBUG=true."
             )
-        logins = load_demo()
+        # the queue logs every enqueued notification email at INFO: noise on this screen
+        queue_logger = logging.getLogger("django-q")
+        level = queue_logger.level
+        queue_logger.setLevel(logging.WARNING)
+        try:
+            logins = load_demo()
+        finally:
+            queue_logger.setLevel(level)
         self.stdout.write(self.style.SUCCESS("Demo organisation is ready. Logins:"))
         for username, who in logins:
             self.stdout.write(f"  {username:<11} {who}")
