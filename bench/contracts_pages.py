@@ -18,21 +18,10 @@ try:
     from contracts.routing import route_build
     from contracts.testing import theatre
     from crm.models import Counterparty
-    from tests.factories import DepartmentFactory, LegalEntityFactory, employee
+    from tests.factories import employee, small_org
 
-    entity = LegalEntityFactory(code="БЦ")
-    board = DepartmentFactory(legal_entity=entity, name="Дирекция")
-    sales = DepartmentFactory(legal_entity=entity, name="Продажи", parent=board)
-    legal = DepartmentFactory(legal_entity=entity, name="Юридический отдел", parent=board)
-    org = {
-        "gendir": employee("gendir", head_of=board, roles=["general_director"]),
-        "sales_head": employee("sales_head", head_of=sales),
-        "seller": employee("seller", sales, roles=["manager"]),
-        "seller2": employee("seller2", sales, roles=["manager"]),
-        "lawyer": employee("lawyer", head_of=legal, roles=["lawyer"]),
-        "office": employee("office", board, roles=["registrar"]),
-        "departments": {"board": board, "sales": sales, "legal": legal},
-    }
+    org = small_org()
+    board, sales = org["departments"]["board"], org["departments"]["sales"]
     t = theatre(org)
     for i in range(12):
         ApprovalRule.objects.create(

@@ -19,22 +19,11 @@ try:
     from correspondence.models import IncomingLetter, Thread
     from correspondence.testing import build_world
     from crm.models import Counterparty
-    from tests.factories import DepartmentFactory, LegalEntityFactory, employee
+    from tests.factories import small_org
     from workflow.models import Task
 
-    entity = LegalEntityFactory(code="БЦ", name="ООО «Арго Офис»", short_name="ООО «Арго Офис»")
-    board = DepartmentFactory(legal_entity=entity, name="Дирекция")
-    sales = DepartmentFactory(legal_entity=entity, name="Продажи", parent=board)
-    legal = DepartmentFactory(legal_entity=entity, name="Юридический отдел", parent=board)
-    org = {
-        "gendir": employee("gendir", head_of=board, roles=["general_director"]),
-        "sales_head": employee("sales_head", head_of=sales),
-        "seller": employee("seller", sales, roles=["manager"]),
-        "seller2": employee("seller2", sales, roles=["manager"]),
-        "lawyer": employee("lawyer", head_of=legal, roles=["lawyer"]),
-        "office": employee("office", board, roles=["registrar"]),
-        "departments": {"board": board, "sales": sales, "legal": legal},
-    }
+    org = small_org()
+    entity = org["departments"]["board"].legal_entity
     world = build_world(org)
     from correspondence.models import RegistrationJournal
 

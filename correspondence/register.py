@@ -51,12 +51,17 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
     return letters
 
 
-def apply_sort(letters: QuerySet, sort: str) -> QuerySet:
-    descending = sort.startswith("-")
-    fields = _SORTS.get(sort.lstrip("-"), _SORTS["registered"])
-    if sort.lstrip("-") not in _SORTS:
-        descending = True
+def sort_by(letters: QuerySet, sort: str, sorts: dict, default: str) -> QuerySet:
+    """Order a register by a column key (``-key`` descending); an unknown key means the default
+    column, newest first."""
+    key = sort.lstrip("-")
+    descending = sort.startswith("-") or key not in sorts
+    fields = sorts.get(key, sorts[default])
     return letters.order_by(*[f"-{f}" if descending else f for f in fields])
+
+
+def apply_sort(letters: QuerySet, sort: str) -> QuerySet:
+    return sort_by(letters, sort, _SORTS, "registered")
 
 
 def thread_letters(thread, user, *, exclude=None) -> list:

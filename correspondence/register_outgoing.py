@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from correspondence import selectors
 from correspondence.models import OutgoingStatus
+from correspondence.register import sort_by
 
 EXPORT_LIMIT = 20000
 
@@ -62,10 +63,7 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
 
 
 def apply_sort(letters: QuerySet, sort: str) -> QuerySet:
-    key = sort.lstrip("-")
-    descending = sort.startswith("-") or key not in _SORTS
-    fields = _SORTS.get(key, _SORTS["created"])
-    return letters.order_by(*[f"-{f}" if descending else f for f in fields])
+    return sort_by(letters, sort, _SORTS, "created")
 
 
 def _name(user) -> str:

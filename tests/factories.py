@@ -74,3 +74,25 @@ class CounterpartyFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"ООО «Контрагент {n}»")
     category = CounterpartyCategory.TENANT
+
+
+def small_org() -> dict:
+    """A small organisation used by tests and benchmarks: general director over two departments.
+
+    Дирекция (head: gendir; office manager «office»)
+      ├─ Продажи (head: sales_head): seller, seller2
+      └─ Юридический отдел (head: lawyer)
+    """
+    entity = LegalEntityFactory(code="БЦ", name="ООО «Арго Офис»", short_name="ООО «Арго Офис»")
+    board = DepartmentFactory(legal_entity=entity, name="Дирекция")
+    sales = DepartmentFactory(legal_entity=entity, name="Продажи", parent=board)
+    legal = DepartmentFactory(legal_entity=entity, name="Юридический отдел", parent=board)
+    return {
+        "gendir": employee("gendir", head_of=board, roles=["general_director"]),
+        "sales_head": employee("sales_head", head_of=sales),
+        "seller": employee("seller", sales, roles=["manager"]),
+        "seller2": employee("seller2", sales, roles=["manager"]),
+        "lawyer": employee("lawyer", head_of=legal, roles=["lawyer"]),
+        "office": employee("office", board, roles=["registrar"]),
+        "departments": {"board": board, "sales": sales, "legal": legal},
+    }
