@@ -4,7 +4,7 @@ import datetime as dt
 
 from contracts.models import Approval
 from contracts.selectors import KpiRow
-from contracts.services import _Placeholders
+from contracts.services.naming import _Placeholders
 
 
 def test_unknown_placeholders_stay_as_typed():

@@ -1,16 +1,15 @@
-"""Every write on contracts. One transaction each: lock the contract row, check permission, run
-the transition, save, history row, tasks. Decisions lock the contract before the task, so parallel
-approvers of one group and a racing return are serialised on the contract row."""
+"""The contract's process: submit (freeze the route into a round), the approval groups, the R18
+fund gate, preparation, signing, return and withdrawal. Decisions lock the contract before the
+task, so parallel approvers of one group and a racing return are serialised on the contract row."""
 
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 
 import rules
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
@@ -19,15 +18,14 @@ from contracts.models import (
     Approval,
     ApprovalStatus,
     Contract,
-    ContractComment,
-    ContractFile,
     ContractStatus,
     Stage,
     StageKind,
 )
 from contracts.routing import RouteStep, route_build
+from contracts.services.editing import _locked
 from workflow import calendar
-from workflow.models import Employee, HistoryAction, Role, Task, TaskStatus
+from workflow.models import HistoryAction, Role, Task, TaskStatus
 from workflow.selectors import users_with_role
 from workflow.services import (
     display_name,
@@ -49,55 +47,6 @@ DEFAULT_STAGE_ROLE = {
     StageKind.INVOICE_SIGNING: Role.ACCOUNTANT,
     StageKind.CONTRACT_SIGNING: Role.GENERAL_DIRECTOR,
 }
-
-CONTRACT_FIELDS = (
-    "contract_type",
-    "subject_category",
-    "subject",
-    "counterparty",
-    "amount",
-    "fund",
-    "starts_on",
-    "ends_on",
-    "extra",
-)
-
-
-# --- naming --------------------------------------------------------------------------------------
-
-
-class _Placeholders(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _amount_text(amount: Decimal) -> str:
-    return formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
-def contract_name(contract: Contract) -> str:
-    """The contract's name from its type's template; people never type it (R19)."""
-    day = timezone.localtime(contract.created_at).date()
-    values = _Placeholders(
-        type=contract.contract_type.name,
-        number=str(contract.number or ""),
-        date=day.strftime("%d.%m.%Y"),
-        counterparty=contract.counterparty.name,
-        subject=contract.subject,
-        amount=_amount_text(contract.amount),
-    )
-    return " ".join(contract.contract_type.name_template.format_map(values).split())[:500]
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _locked(contract_id: int) -> Contract:
-    return (
-        Contract.objects.select_for_update(of=("self",))
-        .select_related("contract_type", "counterparty", "fund", "initiator")
-        .get(pk=contract_id)
-    )
 
 
 def _stages(contract: Contract) -> dict[str, Stage]:
@@ -160,105 +109,6 @@ def _give_task(contract: Contract, *, kind: str, title: str, assignee, days: int
     )
     contract.participants.add(assignee, task.assignee)
     return task
-
-
-def _department_of(user):
-    return Employee.objects.filter(user=user).values_list("department_id", flat=True).first()
-
-
-# --- create / edit -------------------------------------------------------------------------------
-
-
-def contract_create(*, initiator, data: dict) -> Contract:
-    if not rules.has_perm("contracts.add_contract", initiator):
-        raise PermissionDenied(_("Создавать договоры могут только сотрудники."))
-    with transaction.atomic():
-        contract = Contract(initiator=initiator, department_id=_department_of(initiator))
-        for field in CONTRACT_FIELDS:
-            if field in data:
-                setattr(contract, field, data[field])
-        contract.save()
-        contract.number = contract.pk
-        contract.name = contract_name(contract)
-        contract.save(update_fields=["number", "name"])
-        history_record(
-            subject=contract,
-            actor=initiator,
-            action=HistoryAction.CREATED,
-            description=_("Договор создан: %(name)s") % {"name": contract.name},
-            to_state=contract.status,
-        )
-    return contract
-
-
-def contract_update(*, contract_id: int, user, data: dict) -> Contract:
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        if not rules.has_perm("contracts.change_contract", user, contract):
-            raise PermissionDenied(_("Изменять договор может инициатор, пока он не отправлен."))
-        changed = []
-        for field in CONTRACT_FIELDS:
-            if field in data and getattr(contract, field) != data[field]:
-                setattr(contract, field, data[field])
-                changed.append(str(Contract._meta.get_field(field).verbose_name))
-        contract.name = contract_name(contract)
-        contract.save()
-        if changed:
-            history_record(
-                subject=contract,
-                actor=user,
-                action=HistoryAction.DECISION,
-                description=_("Изменены поля: %(fields)s") % {"fields": ", ".join(changed)},
-            )
-    return contract
-
-
-def comment_add(*, contract_id: int, user, text: str) -> ContractComment:
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        if not rules.has_perm("contracts.view_contract", user, contract):
-            raise PermissionDenied(_("Нет доступа к договору."))
-        comment = ContractComment.objects.create(contract=contract, author=user, text=text)
-        history_record(
-            subject=contract,
-            actor=user,
-            action=HistoryAction.COMMENT,
-            description=_("Комментарий: %(who)s") % {"who": display_name(user)},
-            comment=text,
-        )
-        if contract.initiator_id != user.pk:
-            notification_send(
-                recipient=contract.initiator,
-                text=_("Комментарий к договору «%(name)s»") % {"name": contract.name},
-                url=contract.get_absolute_url(),
-                email=False,
-            )
-    return comment
-
-
-def contract_files_add(*, contract_id: int, user, uploads) -> list[ContractFile]:
-    """Attach files: the initiator and the participants may (everyone who sees it but heads)."""
-    from storage.services import stored_files_create
-
-    uploads = list(uploads)
-    with transaction.atomic():
-        contract = _locked(contract_id)
-        if not rules.has_perm("contracts.attach_file", user, contract):
-            raise PermissionDenied(_("Прикладывать файлы могут инициатор и участники."))
-        stored = stored_files_create(uploads=uploads, uploaded_by=user)
-        links = [
-            ContractFile.objects.create(contract=contract, stored_file=f, added_by=user)
-            for f in stored
-        ]
-        if links:
-            history_record(
-                subject=contract,
-                actor=user,
-                action=HistoryAction.COMMENT,
-                description=_("Приложены файлы: %(names)s")
-                % {"names": ", ".join(f.original_name for f in stored)},
-            )
-    return links
 
 
 # --- submit --------------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""Every write on outgoing letters, in four parts: drafts, the approval chain, sending and the
+counterparty's number, reaction control and closing.
+
+Every service locks the letter row first (select_for_update), then the task: two people acting at
+the same moment are serialised, and the second one finds the state moved on and gets a message.
+"""
+
+from correspondence.services.outgoing.approval import (
+    approval_decide,
+    outgoing_submit,
+    outgoing_withdraw,
+    revise_complete,
+)
+from correspondence.services.outgoing.base import (
+    APPROVE,
+    KIND_APPROVE,
+    KIND_NUMBER,
+    KIND_REACTION,
+    KIND_REVISE,
+    KIND_SEND,
+    MOVED_ON,
+    NOT_YET,
+    OUTGOING_KINDS,
+    RECEIVED,
+    RETURN,
+    TIMER_REACTION,
+)
+from correspondence.services.outgoing.drafts import (
+    EDITABLE_FIELDS,
+    outgoing_create,
+    outgoing_update,
+)
+from correspondence.services.outgoing.reaction import (
+    outgoing_answer_received,
+    reaction_complete,
+    reaction_timer_fire,
+)
+from correspondence.services.outgoing.sending import counterparty_number_complete, send_complete
+
+__all__ = [
+    "APPROVE",
+    "EDITABLE_FIELDS",
+    "KIND_APPROVE",
+    "KIND_NUMBER",
+    "KIND_REACTION",
+    "KIND_REVISE",
+    "KIND_SEND",
+    "MOVED_ON",
+    "NOT_YET",
+    "OUTGOING_KINDS",
+    "RECEIVED",
+    "RETURN",
+    "TIMER_REACTION",
+    "approval_decide",
+    "counterparty_number_complete",
+    "outgoing_answer_received",
+    "outgoing_create",
+    "outgoing_submit",
+    "outgoing_update",
+    "outgoing_withdraw",
+    "reaction_complete",
+    "reaction_timer_fire",
+    "revise_complete",
+    "send_complete",
+]
