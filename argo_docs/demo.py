@@ -10,9 +10,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from contracts import roles as contract_roles
+from correspondence import roles as letter_roles
+from crm import roles as crm_roles
 from crm.models import Counterparty, CounterpartyCategory
 from workflow import calendar
-from workflow.models import Department, Employee, LegalEntity, Role, Task
+from workflow import roles as org_roles
+from workflow.models import Department, Employee, LegalEntity, Task
 from workflow.services import instruction_give
 
 User = get_user_model()
@@ -46,7 +50,7 @@ USERS = [
         "Сергей",
         "Генеральный директор",
         "Дирекция",
-        (Role.GENERAL_DIRECTOR, Role.ALL_CORRESPONDENCE),
+        (org_roles.GENERAL_DIRECTOR, letter_roles.ALL_CORRESPONDENCE),
     ),
     DemoUser(
         "director",
@@ -54,23 +58,33 @@ USERS = [
         "Анна",
         "Директор бизнес-центра",
         "Бизнес-центр «Арго»",
-        (Role.DIRECTOR,),
+        (org_roles.DIRECTOR,),
     ),
     DemoUser(
-        "hotel", "Ковалёв", "Дмитрий", "Директор гостиницы", "Гостиница «Арго»", (Role.DIRECTOR,)
+        "hotel",
+        "Ковалёв",
+        "Дмитрий",
+        "Директор гостиницы",
+        "Гостиница «Арго»",
+        (org_roles.DIRECTOR,),
     ),
-    DemoUser("lawyer", "Орлова", "Елена", "Юрист", "Юридический отдел", (Role.LAWYER,)),
+    DemoUser("lawyer", "Орлова", "Елена", "Юрист", "Юридический отдел", (letter_roles.LAWYER,)),
     DemoUser(
-        "accountant", "Белова", "Марина", "Главный бухгалтер", "Бухгалтерия", (Role.ACCOUNTANT,)
+        "accountant",
+        "Белова",
+        "Марина",
+        "Главный бухгалтер",
+        "Бухгалтерия",
+        (contract_roles.ACCOUNTANT,),
     ),
-    DemoUser("office", "Иванова", "Ольга", "Офис-менеджер", "Дирекция", (Role.REGISTRAR,)),
+    DemoUser("office", "Иванова", "Ольга", "Офис-менеджер", "Дирекция", (letter_roles.REGISTRAR,)),
     DemoUser(
         "manager1",
         "Петров",
         "Алексей",
         "Менеджер по аренде",
         "Бизнес-центр «Арго»",
-        (Role.MANAGER,),
+        (crm_roles.MANAGER,),
     ),
     DemoUser(
         "manager2",
@@ -78,7 +92,7 @@ USERS = [
         "Ирина",
         "Менеджер по аренде",
         "Бизнес-центр «Арго»",
-        (Role.MANAGER,),
+        (crm_roles.MANAGER,),
     ),
 ]
 

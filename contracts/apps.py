@@ -7,7 +7,13 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Договоры")
 
     def ready(self) -> None:
-        from contracts import forms, rules, selectors, services  # noqa: F401  (rules registers permissions)
+        from contracts import (  # noqa: F401  (rules registers permissions)
+            forms,
+            roles,  # noqa: F401  (registers the app's roles)
+            rules,
+            selectors,
+            services,
+        )
         from storage.registry import register_download_check, register_subject_visibility
         from workflow import registry
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from contracts import services
+from contracts import roles, services
 from contracts.models import (
     ApprovalRule,
     ApproverKind,
@@ -22,7 +22,7 @@ from contracts.models import (
     SubjectCategory,
 )
 from crm.models import Counterparty, CounterpartyCategory
-from workflow.models import Department, Employee, Role, Task, TaskStatus
+from workflow.models import Department, Employee, Task, TaskStatus
 
 User = get_user_model()
 
@@ -50,8 +50,8 @@ EXTRA_USERS = [
     ("comdir", "Тихонова", "Валерия", "Коммерческий директор", "head", ()),
     ("comfund1", "Лебедев", "Игорь", "Экономист коммерческой службы", "commercial", ()),
     ("comfund2", "Гусева", "Наталья", "Менеджер по спецпроектам", "commercial", ()),
-    ("docspec", "Морозова", "Светлана", "Документовед", "board", (Role.DOCUMENT_SPECIALIST,)),
-    ("auditor", "Зайцева", "Ольга", "Контролёр договоров", "board", (Role.ALL_CONTRACTS,)),
+    ("docspec", "Морозова", "Светлана", "Документовед", "board", (roles.DOCUMENT_SPECIALIST,)),
+    ("auditor", "Зайцева", "Ольга", "Контролёр договоров", "board", (roles.ALL_CONTRACTS,)),
 ]
 
 
@@ -63,7 +63,7 @@ def _extra_users(users: dict) -> dict:
         name="Коммерческая служба", parent=board, defaults={"legal_entity": board.legal_entity}
     )
     people = dict(users)
-    for username, last, first, position, where, roles in EXTRA_USERS:
+    for username, last, first, position, where, user_roles in EXTRA_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@argo.example"},
@@ -76,7 +76,7 @@ def _extra_users(users: dict) -> dict:
             defaults={
                 "department": board if where == "board" else commercial,
                 "position": position,
-                "roles": list(roles),
+                "roles": list(user_roles),
             },
         )
         people[username] = user
@@ -118,7 +118,7 @@ def _configuration(people: dict) -> dict:
         rule(
             name="Юрист",
             approver_kind=ApproverKind.ROLE,
-            approver_role=Role.LAWYER,
+            approver_role=roles.LAWYER,
             group=1,
             deadline_days=3,
         )
@@ -146,7 +146,7 @@ def _configuration(people: dict) -> dict:
             name="Генеральный директор (от 500 000 ₽)",
             amount_min=Decimal("500000"),
             approver_kind=ApproverKind.ROLE,
-            approver_role=Role.GENERAL_DIRECTOR,
+            approver_role=roles.GENERAL_DIRECTOR,
             group=4,
         )
     return {"types": types, "categories": categories, "budget": budget, "comfund": comfund}

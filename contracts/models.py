@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from workflow.models import Role
+from workflow.roles import role_choices
 
 DEFAULT_NAME_TEMPLATE = "{type} № {number} от {date} — {counterparty} — {subject}"
 
@@ -78,7 +78,7 @@ class Stage(models.Model):
     assignee_role = models.CharField(
         _("исполнитель: роль"),
         max_length=32,
-        choices=Role.choices,
+        choices=role_choices,
         blank=True,
         help_text=_("Для стадий подготовки и подписания: кто получает задание."),
     )
@@ -196,7 +196,7 @@ class ApprovalRule(models.Model):
         blank=True,
         related_name="+",
     )
-    approver_role = models.CharField(_("роль"), max_length=32, choices=Role.choices, blank=True)
+    approver_role = models.CharField(_("роль"), max_length=32, choices=role_choices, blank=True)
     group = models.PositiveSmallIntegerField(_("группа (очерёдность)"), default=1)
     deadline_days = models.PositiveSmallIntegerField(_("срок, рабочих дней"), default=2)
     is_active = models.BooleanField(_("действует"), default=True)

@@ -3,8 +3,8 @@
 
 import rules
 
+from contracts import roles
 from contracts.models import EDITABLE
-from workflow.models import Role
 from workflow.rules import is_employee, is_general_director
 from workflow.selectors import has_role, subordinate_department_ids
 
@@ -21,7 +21,7 @@ def is_participant(user, contract) -> bool:
 
 @rules.predicate
 def sees_all_contracts(user) -> bool:
-    return has_role(user, Role.ALL_CONTRACTS)
+    return has_role(user, roles.ALL_CONTRACTS)
 
 
 @rules.predicate

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from contracts import roles
 from contracts.models import (
     STATUS_STAGE,
     Approval,
@@ -22,7 +23,7 @@ from contracts.models import (
     Stage,
     StageKind,
 )
-from workflow.models import Employee, Role, Task, TaskStatus
+from workflow.models import Employee, Task, TaskStatus
 from workflow.selectors import has_role, subordinate_department_ids
 
 
@@ -32,7 +33,7 @@ def contracts_visible_to(user) -> QuerySet:
     if not user.is_authenticated:
         return Contract.objects.none()
     base = Contract.objects.all()
-    if has_role(user, Role.ALL_CONTRACTS) or has_role(user, Role.GENERAL_DIRECTOR):
+    if has_role(user, roles.ALL_CONTRACTS) or has_role(user, roles.GENERAL_DIRECTOR):
         return base
     through = Contract.participants.through
     condition = Q(initiator=user) | Exists(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contracts import services
+from contracts import roles, services
 from contracts.models import (
     ApprovalRule,
     ApproverKind,
@@ -16,7 +16,6 @@ from contracts.models import (
     StageKind,
     SubjectCategory,
 )
-from workflow.models import Role
 
 EXPENSE_STAGES = [
     (StageKind.DRAFT, "Черновик"),
@@ -55,13 +54,13 @@ def theatre(org) -> dict:
         legal_entity=board.legal_entity, name="Коммерческая служба", parent=board
     )
     people = dict(org)
-    people["docspec"] = employee("docspec", board, roles=[Role.DOCUMENT_SPECIALIST])
-    people["accountant"] = employee("accountant", board, roles=[Role.ACCOUNTANT])
+    people["docspec"] = employee("docspec", board, roles=[roles.DOCUMENT_SPECIALIST])
+    people["accountant"] = employee("accountant", board, roles=[roles.ACCOUNTANT])
     people["economist"] = employee("economist", board)
     people["comdir"] = employee("comdir", head_of=commercial)
     people["com_a"] = employee("com_a", commercial)
     people["com_b"] = employee("com_b", commercial)
-    people["watcher"] = employee("watcher", board, roles=[Role.ALL_CONTRACTS])
+    people["watcher"] = employee("watcher", board, roles=[roles.ALL_CONTRACTS])
     people["stranger"] = employee("stranger", commercial)
     expense = contract_type("Расходный: закупка", Direction.EXPENSE, EXPENSE_STAGES)
     income = contract_type("Доходный: продажа билетов", Direction.INCOME, INCOME_STAGES)
@@ -76,7 +75,7 @@ def theatre(org) -> dict:
     rule(
         name="Юрист",
         approver_kind=ApproverKind.ROLE,
-        approver_role=Role.LAWYER,
+        approver_role=roles.LAWYER,
         group=1,
         deadline_days=3,
     )
@@ -101,7 +100,7 @@ def theatre(org) -> dict:
         name="Крупная сделка",
         amount_min=Decimal("1000000"),
         approver_kind=ApproverKind.ROLE,
-        approver_role=Role.GENERAL_DIRECTOR,
+        approver_role=roles.GENERAL_DIRECTOR,
         group=4,
     )
     people.update(

@@ -5,7 +5,6 @@ from correspondence.models import (
     IncomingLetter,
     JournalCounter,
     LetterFile,
-    OutgoingApproval,
     OutgoingApprovalSettings,
     OutgoingLetter,
     Project,
@@ -94,26 +93,6 @@ class IncomingLetterAdmin(admin.ModelAdmin):
     inlines = [IncomingFileInline]
 
 
-class OutgoingApprovalInline(admin.TabularInline):
-    model = OutgoingApproval
-    extra = 0
-    can_delete = False
-    fields = [
-        "round",
-        "order",
-        "approver",
-        "acted_by",
-        "decision",
-        "comment",
-        "due_at",
-        "decided_at",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(OutgoingApprovalSettings)
 class OutgoingApprovalSettingsAdmin(admin.ModelAdmin):
     list_display = ["legal_entity", "mode", "depth", "top_role", "approval_working_days"]
@@ -133,4 +112,4 @@ class OutgoingLetterAdmin(admin.ModelAdmin):
     search_fields = ["reg_number", "subject", "counterparty__name"]
     raw_id_fields = ["counterparty", "thread", "in_reply_to"]
     readonly_fields = ["journal", "reg_number", "reg_year", "reg_sequence", "status"]
-    inlines = [OutgoingFileInline, OutgoingApprovalInline]
+    inlines = [OutgoingFileInline]

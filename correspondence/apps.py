@@ -7,7 +7,12 @@ class CorrespondenceConfig(AppConfig):
     verbose_name = _("Корреспонденция")
 
     def ready(self) -> None:
-        from correspondence import forms, rules, selectors  # noqa: F401  (rules registers perms)
+        from correspondence import (  # noqa: F401  (rules registers perms)
+            forms,
+            roles,  # noqa: F401  (registers the app's roles)
+            rules,
+            selectors,
+        )
         from correspondence.services import incoming, routing
         from storage.registry import register_download_check, register_subject_visibility
         from workflow import registry
@@ -64,20 +69,6 @@ class CorrespondenceConfig(AppConfig):
 
         for code, label, form_class, complete, submit_label in (
             (
-                s.KIND_APPROVE,
-                _("Согласование исходящего"),
-                f.ApprovalForm,
-                s.approval_decide,
-                _("Принять решение"),
-            ),
-            (
-                s.KIND_REVISE,
-                _("Доработка исходящего"),
-                f.ReviseForm,
-                s.revise_complete,
-                _("Отправить на согласование повторно"),
-            ),
-            (
                 s.KIND_SEND,
                 _("Отправка исходящего"),
                 f.SendForm,
@@ -109,3 +100,20 @@ class CorrespondenceConfig(AppConfig):
                 )
             )
         registry.register_timer_handler(s.TIMER_REACTION, s.reaction_timer_fire)
+        from django.urls import reverse
+
+        from correspondence.services.outgoing import approval
+        from workflow.routes.registry import DocumentType, register_document_type
+
+        register_document_type(
+            DocumentType(
+                code=approval.DOC_TYPE,
+                model="correspondence.OutgoingLetter",
+                label=_("Исходящее письмо"),
+                author_of=lambda letter: letter.author,
+                resubmit=approval.outgoing_resubmit,
+                hooks=approval.OutgoingHooks(),
+                describe=approval.describe,
+                edit_url=lambda letter: reverse("correspondence:outgoing-edit", args=[letter.pk]),
+            )
+        )

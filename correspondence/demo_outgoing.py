@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from correspondence import roles
 from correspondence.models import (
     ChainMode,
     ExtraApprover,
@@ -16,7 +17,6 @@ from correspondence.services.outgoing import outgoing_create, outgoing_submit
 from crm.models import Counterparty, CounterpartyCategory
 from storage.services import stored_file_create
 from workflow import calendar
-from workflow.models import Role
 
 DEMO_SUBJECT = "О продлении договора аренды офиса 305"
 
@@ -25,13 +25,13 @@ def load_outgoing(*, users, entities) -> None:
     # the business centre: up to the general director; the hotel: the executor alone (seed 000)
     OutgoingApprovalSettings.objects.get_or_create(
         legal_entity=entities["БЦ"],
-        defaults={"mode": ChainMode.ROLE, "top_role": Role.GENERAL_DIRECTOR},
+        defaults={"mode": ChainMode.ROLE, "top_role": roles.GENERAL_DIRECTOR},
     )
     OutgoingApprovalSettings.objects.get_or_create(
         legal_entity=entities["ОТ"], defaults={"mode": ChainMode.EXECUTOR}
     )
     ExtraApprover.objects.get_or_create(
-        category=CounterpartyCategory.GOVERNMENT, role=Role.LAWYER, legal_entity=None
+        category=CounterpartyCategory.GOVERNMENT, role=roles.LAWYER, legal_entity=None
     )
     if OutgoingLetter.objects.filter(subject=DEMO_SUBJECT).exists():
         return

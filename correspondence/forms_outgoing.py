@@ -13,7 +13,7 @@ from correspondence.models import (
     OutgoingStatus,
     Project,
 )
-from correspondence.services.outgoing import APPROVE, NOT_YET, RECEIVED, RETURN
+from correspondence.services.outgoing import NOT_YET, RECEIVED
 from crm.models import Counterparty
 from storage.forms import MultipleFileField
 from workflow.forms import EmployeeChoiceField, active_employees
@@ -93,40 +93,6 @@ class OutgoingFilterForm(forms.Form):
 
 
 # --- task decisions ------------------------------------------------------------------------------
-
-
-class ApprovalForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Решение"),
-        choices=[
-            (APPROVE, gettext_lazy("Согласовать")),
-            (RETURN, gettext_lazy("Вернуть на доработку")),
-        ],
-        widget=forms.RadioSelect,
-        initial=APPROVE,
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Комментарий"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Обязателен при возврате на доработку."),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == RETURN and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", _("Укажите, что нужно исправить."))
-        return cleaned
-
-
-class ReviseForm(forms.Form):
-    """The author has edited the letter on its card and sends it for approval again."""
-
-    comment = forms.CharField(
-        label=gettext_lazy("Что исправлено"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 class SendForm(forms.Form):

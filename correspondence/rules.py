@@ -2,14 +2,13 @@
 
 import rules
 
-from correspondence import selectors
-from workflow.models import Role
+from correspondence import roles, selectors
 from workflow.selectors import has_role
 
 
 @rules.predicate
 def is_registrar(user) -> bool:
-    return has_role(user, Role.REGISTRAR)
+    return has_role(user, roles.REGISTRAR)
 
 
 @rules.predicate

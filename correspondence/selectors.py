@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from correspondence import roles
 from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
-from workflow.models import Role, Task
+from workflow.models import Task
 from workflow.selectors import has_role, subordinate_department_ids
 
 
 def _sees_everything(user) -> bool:
-    return has_role(user, Role.GENERAL_DIRECTOR) or has_role(user, Role.ALL_CORRESPONDENCE)
+    return has_role(user, roles.GENERAL_DIRECTOR) or has_role(user, roles.ALL_CORRESPONDENCE)
 
 
 def _participant_tasks(user, model, department_ids: set[int]) -> QuerySet:

@@ -15,13 +15,14 @@ from django_fsm import TransitionNotAllowed
 
 from correspondence import register, register_outgoing, selectors
 from correspondence.forms_outgoing import OutgoingFilterForm, OutgoingForm, SendForm
-from correspondence.models import OutgoingApproval, OutgoingLetter, OutgoingStatus
+from correspondence.models import OutgoingLetter, OutgoingStatus
 from correspondence.services import outgoing as services
 from crm import selectors as crm_selectors
 from crm.models import Counterparty
 from storage.services import stored_file_create
 from workflow import registry
-from workflow.selectors import history_of, tasks_of
+from workflow.routes.selectors import route_view
+from workflow.selectors import history_for_card, history_wanted_all, tasks_of
 
 
 def _employee_required(request: HttpRequest) -> None:
@@ -190,7 +191,9 @@ def outgoing_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         letter,
-        lambda: services.outgoing_submit(letter_id=letter.pk, user=request.user),
+        lambda: services.outgoing_submit(
+            letter_id=letter.pk, user=request.user, note=request.POST.get("note", "")
+        ),
         _("Письмо отправлено на согласование."),
     )
 
@@ -237,15 +240,6 @@ def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
 # --- card ----------------------------------------------------------------------------------------
 
 
-def _approval_rounds(letter) -> list[dict]:
-    rounds: dict[int, list] = {}
-    for approval in OutgoingApproval.objects.filter(letter=letter).select_related(
-        "approver", "acted_by"
-    ):
-        rounds.setdefault(approval.round, []).append(approval)
-    return [{"number": n, "steps": steps} for n, steps in sorted(rounds.items(), reverse=True)]
-
-
 def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None) -> HttpResponse:
     tasks = list(tasks_of(letter).select_related("created_by"))
     for task in tasks:
@@ -260,7 +254,7 @@ def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None
     context = {
         "letter": letter,
         "files": selectors.letter_files(letter),
-        "rounds": _approval_rounds(letter),
+        "route": route_view(letter),
         "tasks": tasks,
         "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == user.pk],
         "send_form": send_form if send_task else None,
@@ -270,9 +264,10 @@ def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None
             .select_related("counterparty")
         ),
         "thread_letters": register.thread_letters(letter.thread, user, exclude=letter),
-        "timeline": history_of(letter),
+        "timeline": history_for_card(letter, everything=history_wanted_all(request)),
         "can_edit": letter.author_id == user.pk and letter.is_editable,
-        "can_withdraw": letter.author_id == user.pk and letter.status == OutgoingStatus.APPROVAL,
+        "can_withdraw": letter.author_id == user.pk
+        and letter.status in (OutgoingStatus.APPROVAL, OutgoingStatus.RETURNED),
     }
     return render(request, "correspondence/outgoing_detail.html", context)
 

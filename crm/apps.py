@@ -7,7 +7,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM: контрагенты")
 
     def ready(self) -> None:
-        from crm import forms
+        from crm import (
+            forms,
+            roles,  # noqa: F401  (registers the app's roles)
+        )
         from crm.services import calendar, contact, distribution, pipeline
         from workflow import registry
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import roles
 from crm.models import (
     CommunicationKind,
     CounterpartyCategory,
@@ -12,7 +13,6 @@ from crm.models import (
     ProcessingStatus,
 )
 from workflow.forms import EmployeeChoiceField
-from workflow.models import Role
 
 User = get_user_model()
 
@@ -21,7 +21,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 def managers():
     return (
-        User.objects.filter(is_active=True, employee__roles__contains=[Role.MANAGER])
+        User.objects.filter(is_active=True, employee__roles__contains=[roles.MANAGER])
         .select_related("employee")
         .order_by("last_name", "first_name")
     )

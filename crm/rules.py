@@ -7,19 +7,19 @@ departments. Importing is for managers and supervisors; the distribution report 
 
 import rules
 
-from workflow.models import Role
+from crm import roles
 from workflow.rules import is_employee
 from workflow.selectors import has_role, subordinate_department_ids
 
 
 @rules.predicate
 def is_manager(user) -> bool:
-    return has_role(user, Role.MANAGER)
+    return has_role(user, roles.MANAGER)
 
 
 @rules.predicate
 def is_supervisor(user) -> bool:
-    if has_role(user, Role.GENERAL_DIRECTOR) or has_role(user, Role.DIRECTOR):
+    if has_role(user, roles.GENERAL_DIRECTOR) or has_role(user, roles.DIRECTOR):
         return True
     return bool(is_employee(user) and subordinate_department_ids(user))
 

@@ -11,10 +11,10 @@ from workflow.models import (
     HistoryEntry,
     LegalEntity,
     Notification,
-    Role,
     Task,
     Timer,
 )
+from workflow.roles import role_choices
 from workflow.services import absence_delegate_tasks
 
 User = get_user_model()
@@ -23,7 +23,7 @@ User = get_user_model()
 class EmployeeForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("Роли"),
-        choices=Role.choices,
+        choices=role_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

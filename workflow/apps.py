@@ -19,5 +19,8 @@ class WorkflowConfig(AppConfig):
                 submit_label=_("Выполнено"),
             )
         )
+        from workflow.routes import tasks as route_tasks
+
+        route_tasks.register()
         registry.register_timer_handler(services.TASK_REMINDER, handlers.task_reminder)
         registry.register_timer_handler(services.TASK_ESCALATION, handlers.task_escalation)

@@ -21,6 +21,15 @@ class TaskKind:
     # complete(task_id=..., user=..., data=cleaned_data): the owning app's service
     complete: Callable[..., Any]
     submit_label: str = ""
+    # forms that need the task (choices, initial values) declare ``takes_task = True`` and get
+    # it as the ``task`` keyword
+    # success_message(task, data) -> str: what the person sees after deciding
+    success_message: Callable[..., str] | None = None
+
+    def make_form(self, task: Task, data=None, files=None) -> forms.Form:
+        if getattr(self.form_class, "takes_task", False):
+            return self.form_class(data, files, task=task)
+        return self.form_class(data, files)
 
 
 _task_kinds: dict[str, TaskKind] = {}

@@ -2,7 +2,7 @@
 
 import rules
 
-from workflow.models import Role
+from workflow import roles
 from workflow.selectors import has_role, subordinate_department_ids
 
 
@@ -13,7 +13,7 @@ def is_employee(user) -> bool:
 
 @rules.predicate
 def is_general_director(user) -> bool:
-    return has_role(user, Role.GENERAL_DIRECTOR)
+    return has_role(user, roles.GENERAL_DIRECTOR)
 
 
 @rules.predicate

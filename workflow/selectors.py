@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +11,16 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from workflow.models import Absence, Department, Employee, HistoryEntry, Role, Task, TaskStatus
+from workflow import roles
+from workflow.models import (
+    BOOKKEEPING_ACTIONS,
+    Absence,
+    Department,
+    Employee,
+    HistoryEntry,
+    Task,
+    TaskStatus,
+)
 
 User = get_user_model()
 
@@ -91,11 +101,11 @@ def is_head_of(head, user) -> bool:
     return any(h.pk == head.pk for h in heads_above(user))
 
 
-def users_with_role(role: Role | str) -> QuerySet:
+def users_with_role(role: str) -> QuerySet:
     return User.objects.filter(is_active=True, employee__roles__contains=[role]).order_by("id")
 
 
-def has_role(user, role: Role | str) -> bool:
+def has_role(user, role: str) -> bool:
     employee = getattr(user, "employee", None) if user.is_authenticated else None
     return bool(employee and role in employee.roles)
 
@@ -139,7 +149,7 @@ def tasks_visible_to(user) -> QuerySet:
     department_ids = subordinate_department_ids(user)
     if department_ids:
         condition |= Q(assignee__employee__department_id__in=department_ids)
-    if has_role(user, Role.GENERAL_DIRECTOR):
+    if has_role(user, roles.GENERAL_DIRECTOR):
         return Task.objects.all()
     return Task.objects.filter(condition)
 
@@ -152,6 +162,28 @@ def history_of(subject) -> QuerySet:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+@dataclass
+class HistoryView:
+    """A document's history for its card: decisions and transitions by default; task
+    bookkeeping (assignments, closures, reminders) only under «Все события»."""
+
+    entries: list
+    everything: bool
+    hidden: int
+
+
+def history_for_card(subject, *, everything: bool = False) -> HistoryView:
+    entries = history_of(subject)
+    if everything:
+        return HistoryView(list(entries), True, 0)
+    hidden = entries.filter(action__in=BOOKKEEPING_ACTIONS).count()
+    return HistoryView(list(entries.exclude(action__in=BOOKKEEPING_ACTIONS)), False, hidden)
+
+
+def history_wanted_all(request) -> bool:
+    return request.GET.get("history") == "all"
 
 
 def tasks_of(subject) -> QuerySet:

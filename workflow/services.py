@@ -22,6 +22,7 @@ from workflow.models import (
     HistoryAction,
     HistoryEntry,
     Notification,
+    RouteStep,
     Task,
     TaskStatus,
     Timer,
@@ -196,7 +197,7 @@ def task_create(
         history_record(
             subject=subject if subject is not None else task,
             actor=created_by,
-            action=HistoryAction.ASSIGNMENT,
+            action=HistoryAction.TASK,
             description=description_text,
             data={"task": task.pk},
         )
@@ -226,8 +227,12 @@ def _locked_task(task_id: int) -> Task:
     return Task.objects.select_for_update().select_related("assignee").get(pk=task_id)
 
 
-def task_complete(*, task_id: int, user, outcome: str, comment: str = "") -> Task:
-    """Close the user's own open task. Owning apps call this inside their decision service."""
+def task_complete(
+    *, task_id: int, user, outcome: str, comment: str = "", outcome_label: str = ""
+) -> Task:
+    """Close the user's own open task. Owning apps call this inside their decision service and
+    record the decision itself in the document's history; this row is task bookkeeping
+    (``outcome_label``: the decision in words, e.g. «возвращено на доработку»)."""
     with transaction.atomic():
         task = _locked_task(task_id)
         if not rules.has_perm("workflow.complete_task", user, task):
@@ -240,8 +245,13 @@ def task_complete(*, task_id: int, user, outcome: str, comment: str = "") -> Tas
         history_record(
             subject=task.subject if task.object_id else task,
             actor=user,
-            action=HistoryAction.DECISION,
-            description=_("Задание «%(title)s» выполнено") % {"title": task.title},
+            action=HistoryAction.TASK,
+            description=(
+                _("Задание «%(title)s» закрыто: %(outcome)s")
+                % {"title": task.title, "outcome": outcome_label}
+                if outcome_label
+                else _("Задание «%(title)s» выполнено") % {"title": task.title}
+            ),
             comment=comment,
             data={"task": task.pk, "outcome": outcome},
         )
@@ -262,7 +272,7 @@ def task_cancel(*, task_id: int, reason: str, user=None) -> Task | None:
         history_record(
             subject=task.subject if task.object_id else task,
             actor=user,
-            action=HistoryAction.DECISION,
+            action=HistoryAction.TASK,
             description=_("Задание «%(title)s» отменено") % {"title": task.title},
             comment=reason,
             data={"task": task.pk},
@@ -286,10 +296,14 @@ def task_reassign(*, task_id: int, to_user, reason: str, by=None) -> Task | None
         task.original_assignee = task.original_assignee or previous
         task.assignee = to_user
         task.save(update_fields=["assignee", "original_assignee"])
+        # a route step shows who acts for its participant
+        RouteStep.objects.filter(task=task).update(
+            deputy=None if to_user.pk == task.original_assignee_id else to_user
+        )
         history_record(
             subject=task.subject if task.object_id else task,
             actor=by,
-            action=HistoryAction.ASSIGNMENT,
+            action=HistoryAction.TASK,
             description=_("Задание «%(title)s» передано: %(from)s → %(to)s")
             % {"title": task.title, "from": display_name(previous), "to": display_name(to_user)},
             comment=reason,

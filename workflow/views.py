@@ -68,7 +68,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_complete = task.is_open and rules.has_perm("workflow.complete_task", request.user, task)
     form = None
     if can_complete:
-        form = kind.form_class(request.POST or None, request.FILES or None)
+        form = kind.make_form(task, request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
                 kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
@@ -80,7 +80,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(
-                    request, _("Задание «%(title)s» выполнено.") % {"title": task.title}
+                    request,
+                    kind.success_message(task, form.cleaned_data)
+                    if kind.success_message
+                    else _("Задание «%(title)s» выполнено.") % {"title": task.title},
                 )
                 return redirect("workflow:inbox")
         if request.method == "POST":

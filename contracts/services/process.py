@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from contracts import roles
 from contracts.models import (
     EDITABLE,
     Approval,
@@ -25,7 +26,7 @@ from contracts.models import (
 from contracts.routing import RouteStep, route_build
 from contracts.services.editing import _locked
 from workflow import calendar
-from workflow.models import HistoryAction, Role, Task, TaskStatus
+from workflow.models import HistoryAction, Task, TaskStatus
 from workflow.selectors import users_with_role
 from workflow.services import (
     display_name,
@@ -43,9 +44,9 @@ KIND_SIGN_INVOICE = "contracts.sign_invoice"
 KIND_SIGN_CONTRACT = "contracts.sign_contract"
 
 DEFAULT_STAGE_ROLE = {
-    StageKind.PREPARATION: Role.DOCUMENT_SPECIALIST,
-    StageKind.INVOICE_SIGNING: Role.ACCOUNTANT,
-    StageKind.CONTRACT_SIGNING: Role.GENERAL_DIRECTOR,
+    StageKind.PREPARATION: roles.DOCUMENT_SPECIALIST,
+    StageKind.INVOICE_SIGNING: roles.ACCOUNTANT,
+    StageKind.CONTRACT_SIGNING: roles.GENERAL_DIRECTOR,
 }
 
 

@@ -1,8 +1,6 @@
 from correspondence.models.approval import (
-    ApprovalDecision,
     ChainMode,
     ExtraApprover,
-    OutgoingApproval,
     OutgoingApprovalSettings,
 )
 from correspondence.models.files import LetterFile
@@ -21,11 +19,9 @@ from correspondence.models.threads import Project, Thread
 __all__ = [
     "EDITABLE_STATUSES",
     "OPEN_OUTGOING_STATUSES",
-    "ApprovalDecision",
     "ChainMode",
     "DeliveryMethod",
     "ExtraApprover",
-    "OutgoingApproval",
     "OutgoingApprovalSettings",
     "DEFAULT_PLAN",
     "OPEN_STATUSES",

@@ -1,17 +1,16 @@
-"""Approval of outgoing letters: admin settings per legal entity, extra approvers by rule, and the
-approval sheet (one row per approver per round)."""
+"""Approval settings of outgoing letters: how far up the org structure a letter goes per legal
+entity, and extra approvers by rule. The approval itself runs on the shared route engine."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from correspondence import roles
 from crm.models import CounterpartyCategory
-from workflow.models import Role
+from workflow.roles import role_choices
 
 
 class ChainMode(models.TextChoices):
@@ -39,10 +38,10 @@ class OutgoingApprovalSettings(models.Model):
         _("до должности"),
         max_length=32,
         choices=[
-            (Role.DIRECTOR, Role.DIRECTOR.label),
-            (Role.GENERAL_DIRECTOR, Role.GENERAL_DIRECTOR.label),
+            (roles.DIRECTOR, _("Директор")),
+            (roles.GENERAL_DIRECTOR, _("Генеральный директор")),
         ],
-        default=Role.GENERAL_DIRECTOR,
+        default=roles.GENERAL_DIRECTOR,
         help_text=_(
             "Для режима «до должности»: цепочка заканчивается на первом руководителе с ней."
         ),
@@ -98,7 +97,7 @@ class ExtraApprover(models.Model):
     role = models.CharField(
         _("или роль"),
         max_length=32,
-        choices=Role.choices,
+        choices=role_choices,
         blank=True,
         help_text=_("Если согласующий не указан: первый сотрудник с этой ролью."),
     )
@@ -116,73 +115,3 @@ class ExtraApprover(models.Model):
     def clean(self) -> None:
         if not self.approver_id and not self.role:
             raise ValidationError(_("Укажите согласующего или роль."))
-
-
-class ApprovalDecision(models.TextChoices):
-    WAITING = "waiting", _("Ожидает очереди")
-    PENDING = "pending", _("На согласовании")
-    APPROVED = "approved", _("Согласовано")
-    RETURNED = "returned", _("Возвращено на доработку")
-    CANCELLED = "cancelled", _("Не потребовалось")
-
-
-class OutgoingApproval(models.Model):
-    """One approver's step in one round of the approval sheet."""
-
-    letter = models.ForeignKey(
-        "correspondence.OutgoingLetter", on_delete=models.CASCADE, related_name="approvals"
-    )
-    round = models.PositiveSmallIntegerField(_("круг"))
-    order = models.PositiveSmallIntegerField(_("порядок"))
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("согласующий"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("решение принял"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    task = models.ForeignKey(
-        "workflow.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decision = models.CharField(
-        _("решение"),
-        max_length=16,
-        choices=ApprovalDecision.choices,
-        default=ApprovalDecision.WAITING,
-    )
-    comment = models.TextField(_("комментарий"), blank=True)
-    started_at = models.DateTimeField(_("поступило"), null=True, blank=True)
-    due_at = models.DateTimeField(_("срок"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("дата решения"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("согласование исходящего")
-        verbose_name_plural = _("лист согласования исходящих")
-        ordering = ["letter", "round", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["letter", "round", "order"], name="outgoing_approval_step"
-            ),
-            models.UniqueConstraint(
-                fields=["letter"],
-                condition=Q(decision="pending"),
-                name="outgoing_one_pending_approval",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.letter_id} #{self.round}.{self.order}"
-
-    @property
-    def on_time(self) -> bool | None:
-        if self.due_at is None:
-            return None
-        moment = self.decided_at or timezone.now()
-        return moment <= self.due_at

@@ -103,7 +103,6 @@ class OutgoingLetter(models.Model):
     )
     created_at = models.DateTimeField(_("создано"), default=timezone.now)
     # approval
-    approval_round = models.PositiveSmallIntegerField(_("круг согласования"), default=0)
     registered_at = models.DateTimeField(_("зарегистрировано"), null=True, blank=True)
     # sending
     delivery_method = models.CharField(
@@ -173,11 +172,21 @@ class OutgoingLetter(models.Model):
 
     # --- transitions: they only set fields ------------------------------------------------------
 
-    @transition(field=status, source=EDITABLE_STATUSES, target=OutgoingStatus.APPROVAL)
+    @transition(
+        field=status,
+        source=EDITABLE_STATUSES,
+        target=OutgoingStatus.APPROVAL,
+        permission=lambda letter, user: letter.author_id == user.pk,
+    )
     def submit(self) -> None:
-        self.approval_round += 1
+        pass
 
-    @transition(field=status, source=OutgoingStatus.APPROVAL, target=OutgoingStatus.DRAFT)
+    @transition(
+        field=status,
+        source=[OutgoingStatus.APPROVAL, OutgoingStatus.RETURNED],
+        target=OutgoingStatus.DRAFT,
+        permission=lambda letter, user: letter.author_id == user.pk,
+    )
     def withdraw(self) -> None:
         pass
 

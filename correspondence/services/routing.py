@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from correspondence import roles
 from correspondence.models import IncomingLetter, IncomingStatus, StepRole
-from workflow.models import Department, HistoryAction, Role, Task, TaskStatus
+from workflow.models import Department, HistoryAction, Task, TaskStatus
 from workflow.selectors import tasks_of, users_with_role
 from workflow.services import display_name, history_record, task_cancel, task_create
 
@@ -40,11 +41,11 @@ def addressee_department(letter: IncomingLetter) -> Department | None:
 
 def role_assignee(letter: IncomingLetter, role: str):
     if role == StepRole.GENERAL_DIRECTOR:
-        return users_with_role(Role.GENERAL_DIRECTOR).first()
+        return users_with_role(roles.GENERAL_DIRECTOR).first()
     if role == StepRole.LAWYER:
-        return users_with_role(Role.LAWYER).first()
+        return users_with_role(roles.LAWYER).first()
     if role == StepRole.DIRECTOR:
-        directors = users_with_role(Role.DIRECTOR)
+        directors = users_with_role(roles.DIRECTOR)
         return (
             directors.filter(employee__department__legal_entity_id=letter.legal_entity_id).first()
             or directors.first()
@@ -90,7 +91,7 @@ def _assigner(letter: IncomingLetter):
     department = addressee_department(letter)
     if department is not None and department.head_id:
         return department.head
-    return users_with_role(Role.GENERAL_DIRECTOR).first() or letter.registered_by
+    return users_with_role(roles.GENERAL_DIRECTOR).first() or letter.registered_by
 
 
 def _transition(letter: IncomingLetter, method, *, actor, description: str) -> None:

@@ -7,16 +7,15 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from correspondence.models import (
-    ApprovalDecision,
     ChainMode,
     ExtraApprover,
     IncomingStatus,
-    OutgoingApproval,
     OutgoingApprovalSettings,
     OutgoingLetter,
     OutgoingStatus,
@@ -31,8 +30,13 @@ from storage.models import FolderEntry
 from tests.factories import AbsenceFactory
 from workflow import calendar
 from workflow.jobs import timers_sweep
-from workflow.models import TaskStatus
+from workflow.models import RouteStep, TaskStatus
+from workflow.routes.services import REVISE_TASK_KIND as KIND_REVISE
+from workflow.routes.services import STEP_TASK_KINDS, route_of
+from workflow.routes.tasks import revision_task_complete, step_task_complete
 from workflow.selectors import tasks_of
+
+KIND_APPROVE = STEP_TASK_KINDS["approve"]
 
 
 @pytest.fixture
@@ -66,9 +70,9 @@ def _reload(letter):
 
 
 def _approve(letter, user, comment=""):
-    task = _open_task(letter, services.KIND_APPROVE)
-    return services.approval_decide(
-        task_id=task.pk, user=user, data={"decision": services.APPROVE, "comment": comment}
+    task = _open_task(letter, KIND_APPROVE)
+    return step_task_complete(
+        task_id=task.pk, user=user, data={"decision": "approve", "comment": comment}
     )
 
 
@@ -133,16 +137,17 @@ def test_an_absent_approver_is_replaced_by_the_deputy(world):
     )
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = _open_task(letter, services.KIND_APPROVE)
+    task = _open_task(letter, KIND_APPROVE)
     assert task.assignee == world["seller2"]
     _approve(letter, world["seller2"])
-    step = OutgoingApproval.objects.get(letter=letter, order=0)
-    assert (step.approver, step.acted_by, step.decision) == (
+    step = RouteStep.objects.get(route__object_id=letter.pk, stage__order=0)
+    assert (step.participant, step.deputy, step.decided_by, step.decision) == (
         world["sales_head"],
         world["seller2"],
-        ApprovalDecision.APPROVED,
+        world["seller2"],
+        "approve",
     )
-    assert _open_task(letter, services.KIND_APPROVE).assignee == world["gendir"]
+    assert _open_task(letter, KIND_APPROVE).assignee == world["gendir"]
 
 
 # --- approve / return / resubmit -----------------------------------------------------------------
@@ -155,18 +160,18 @@ def test_sequential_approval_registers_the_letter_and_gives_the_secretary_a_task
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
     assert _reload(letter).status == OutgoingStatus.APPROVAL
-    first = _open_task(letter, services.KIND_APPROVE)
+    first = _open_task(letter, KIND_APPROVE)
     assert first.assignee == world["sales_head"]
     assert first.due_at == calendar.deadline_after(first.created_at, 2)
     _approve(letter, world["sales_head"])
-    assert _open_task(letter, services.KIND_APPROVE).assignee == world["gendir"]
+    assert _open_task(letter, KIND_APPROVE).assignee == world["gendir"]
     _approve(letter, world["gendir"])
     letter = _reload(letter)
     year = timezone.localdate().year
     assert letter.status == OutgoingStatus.REGISTERED
     assert letter.reg_number == f"Исх-0001/БЦ/{year}"
     assert _open_task(letter, services.KIND_SEND).assignee == world["office"]
-    assert not tasks_of(letter).filter(kind=services.KIND_APPROVE, status="open").exists()
+    assert not tasks_of(letter).filter(kind=KIND_APPROVE, status="open").exists()
 
 
 def test_outgoing_numbers_follow_each_other(world):
@@ -189,37 +194,43 @@ def test_return_goes_to_the_author_and_resubmission_starts_a_new_round(world):
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
     _approve(letter, world["sales_head"])
-    task = _open_task(letter, services.KIND_APPROVE)
-    services.approval_decide(
+    task = _open_task(letter, KIND_APPROVE)
+    step_task_complete(
         task_id=task.pk,
         user=world["gendir"],
-        data={"decision": services.RETURN, "comment": "Уберите упоминание штрафа"},
+        data={"decision": "return", "comment": "Уберите упоминание штрафа"},
     )
     letter = _reload(letter)
     assert letter.status == OutgoingStatus.RETURNED
-    revise = _open_task(letter, services.KIND_REVISE)
+    revise = _open_task(letter, KIND_REVISE)
     assert revise.assignee == world["seller"]
     assert "Уберите упоминание штрафа" in revise.description
 
     services.outgoing_update(
         letter_id=letter.pk, user=world["seller"], data={"text": "Просим продлить договор."}
     )
-    services.revise_complete(task_id=revise.pk, user=world["seller"], data={})
+    revision_task_complete(
+        task_id=revise.pk, user=world["seller"], data={"note": "Убрал упоминание штрафа"}
+    )
     letter = _reload(letter)
     assert letter.status == OutgoingStatus.APPROVAL
-    assert letter.approval_round == 2
+    assert route_of(letter).round == 2
+    assert route_of(letter).rounds.get(number=2).note == "Убрал упоминание штрафа"
+    assert "Убрал упоминание штрафа" in _open_task(letter, KIND_APPROVE).description
     assert letter.text == "Просим продлить договор."
-    assert _open_task(letter, services.KIND_APPROVE).assignee == world["sales_head"]
+    assert _open_task(letter, KIND_APPROVE).assignee == world["sales_head"]
     assert tasks_of(letter).get(pk=revise.pk).status == TaskStatus.DONE
     sheet = [
-        (a.round, a.approver.username, a.decision, a.comment)
-        for a in OutgoingApproval.objects.filter(letter=letter).order_by("round", "order")
+        (s.round, s.participant.username, s.status, s.decision, s.comment)
+        for s in RouteStep.objects.filter(route__object_id=letter.pk).order_by(
+            "round", "stage__order"
+        )
     ]
     assert sheet == [
-        (1, "sales_head", "approved", ""),
-        (1, "gendir", "returned", "Уберите упоминание штрафа"),
-        (2, "sales_head", "pending", ""),
-        (2, "gendir", "waiting", ""),
+        (1, "sales_head", "decided", "approve", ""),
+        (1, "gendir", "decided", "return", "Уберите упоминание штрафа"),
+        (2, "sales_head", "pending", "", ""),
+        (2, "gendir", "waiting", "", ""),
     ]
 
 
@@ -228,9 +239,9 @@ def test_return_without_comment_is_refused_and_editing_outside_draft_too(world):
     THEN a return without a comment is refused, and the author cannot edit it now."""
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = _open_task(letter, services.KIND_APPROVE)
-    with pytest.raises(TransitionNotAllowed):
-        services.approval_decide(
+    task = _open_task(letter, KIND_APPROVE)
+    with pytest.raises(ValidationError):
+        step_task_complete(
             task_id=task.pk, user=world["sales_head"], data={"decision": "return", "comment": ""}
         )
     with pytest.raises(TransitionNotAllowed):
@@ -255,7 +266,7 @@ def test_approver_and_author_acting_at_once_leave_one_consistent_outcome(org):
     )
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = _open_task(letter, services.KIND_APPROVE)
+    task = _open_task(letter, KIND_APPROVE)
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -274,7 +285,7 @@ def test_approver_and_author_acting_at_once_leave_one_consistent_outcome(org):
             target=act,
             args=(
                 "approve",
-                lambda: services.approval_decide(
+                lambda: step_task_complete(
                     task_id=task.pk,
                     user=world["sales_head"],
                     data={"decision": "approve", "comment": ""},
@@ -305,7 +316,7 @@ def test_approver_and_author_acting_at_once_leave_one_consistent_outcome(org):
     else:
         assert letter.status == OutgoingStatus.DRAFT and not letter.reg_number
         assert open_kinds == set()
-        assert OutgoingApproval.objects.get(letter=letter).decision == ApprovalDecision.CANCELLED
+        assert RouteStep.objects.get(route__object_id=letter.pk).status == "cancelled"
 
 
 # --- sending, the counterparty's number, reaction ------------------------------------------------
@@ -543,14 +554,14 @@ def test_approval_task_gets_reminder_and_escalation_from_the_engine(world):
 
     letter = _draft(world)
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = _open_task(letter, services.KIND_APPROVE)
+    task = _open_task(letter, KIND_APPROVE)
     kinds = set(Timer.objects.filter(object_id=task.pk).values_list("kind", flat=True))
     assert {"workflow.task_escalation"} <= kinds and len(kinds) == 2
-    step = OutgoingApproval.objects.get(task=task)
+    step = RouteStep.objects.get(task=task)
     late = step.due_at + dt.timedelta(days=1)
     with time_machine.travel(late, tick=False):
         _approve(letter, world["sales_head"])
-    assert OutgoingApproval.objects.get(pk=step.pk).on_time is False
+    assert RouteStep.objects.get(pk=step.pk).on_time is False
 
 
 def test_an_incoming_letter_executed_without_reply_is_filed(world):
@@ -602,6 +613,6 @@ def test_submitting_twice_at_once_starts_one_round(org):
         thread.join(timeout=20)
     assert sorted(outcomes) == ["done", "refused"]
     letter = _reload(letter)
-    assert letter.approval_round == 1
-    assert tasks_of(letter).filter(kind=services.KIND_APPROVE).count() == 1
-    assert OutgoingApproval.objects.filter(letter=letter).count() == 2
+    assert route_of(letter).round == 1
+    assert tasks_of(letter).filter(kind=KIND_APPROVE).count() == 1
+    assert RouteStep.objects.filter(route__object_id=letter.pk).count() == 2

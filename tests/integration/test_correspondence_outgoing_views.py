@@ -13,7 +13,11 @@ from openpyxl import load_workbook
 from correspondence.models import ChainMode, OutgoingApprovalSettings, OutgoingLetter
 from correspondence.services import outgoing as services
 from correspondence.testing import build_world, control_in, pdf_upload, stored_pdf
+from workflow.routes.tasks import step_task_complete
 from workflow.selectors import tasks_of
+from workflow.services import display_name
+
+KIND_APPROVE = "workflow.route_approve"
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def test_approver_and_registrar_see_the_letter_through_their_tasks(client, world
     """GIVEN the letter approved by the head THEN the office (with the send task) opens the card,
     sees the send form with the counterparty email prefilled, and sends it from there."""
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
+    task = tasks_of(letter).get(kind=KIND_APPROVE, status="open")
     client.force_login(world["sales_head"])
     response = client.post(
         reverse("workflow:task-detail", args=[task.pk]), {"decision": "approve", "comment": ""}
@@ -121,13 +125,13 @@ def test_return_is_refused_without_comment_on_the_task_page(client, world, lette
     """GIVEN an approver on the task page WHEN they return without comment
     THEN the form shows the error and the letter stays in approval."""
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
+    task = tasks_of(letter).get(kind=KIND_APPROVE, status="open")
     client.force_login(world["sales_head"])
     response = client.post(
         reverse("workflow:task-detail", args=[task.pk]), {"decision": "return", "comment": ""}
     )
     assert response.status_code == 200
-    assert "Укажите, что нужно исправить." in response.content.decode()
+    assert "Напишите комментарий: что не так и что нужно исправить." in response.content.decode()
     assert OutgoingLetter.objects.get(pk=letter.pk).status == "approval"
 
 
@@ -169,20 +173,24 @@ def test_counterparty_picker_works_for_any_employee(client, world):
 
 
 def test_card_shows_every_round_of_the_approval_sheet(client, world, letter):
-    """GIVEN a letter returned once and resubmitted THEN the card shows two rounds with the
-    return comment and the on-time mark."""
+    """GIVEN a letter returned once and resubmitted with «что исправлено» THEN the card shows
+    round 2 with whom it waits for and the revision note, and round 1 with the return comment
+    and the on-time mark."""
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
-    services.approval_decide(
+    task = tasks_of(letter).get(kind=KIND_APPROVE, status="open")
+    step_task_complete(
         task_id=task.pk,
         user=world["sales_head"],
         data={"decision": "return", "comment": "Добавьте срок"},
     )
-    services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
+    services.outgoing_submit(letter_id=letter.pk, user=world["seller"], note="Добавил срок")
     client.force_login(world["seller"])
     html = client.get(reverse("correspondence:outgoing-detail", args=[letter.pk])).content.decode()
-    assert html.count('data-testid="approval-round"') == 2
+    assert 'data-testid="route-round">круг 2<' in html
+    assert "Круг 1: Возвращён на доработку" in html
     assert "Добавьте срок" in html and "в срок" in html
+    assert "Что исправлено (круг 2):</strong> Добавил срок" in html
+    assert "Ждём:" in html and display_name(world["sales_head"]) in html
 
 
 def _many(world, count):
@@ -250,8 +258,8 @@ def test_filed_letter_shows_in_its_folder_only_to_those_who_may_see_it(client, w
 
     services.outgoing_update(letter_id=letter.pk, user=world["seller"], data={"control_date": None})
     services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
-    task = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
-    services.approval_decide(
+    task = tasks_of(letter).get(kind=KIND_APPROVE, status="open")
+    step_task_complete(
         task_id=task.pk, user=world["sales_head"], data={"decision": "approve", "comment": ""}
     )
     send = tasks_of(letter).get(kind=services.KIND_SEND, status="open")

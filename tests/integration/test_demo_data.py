@@ -8,14 +8,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from argo_docs.demo import DEMO_PASSWORD
+from correspondence import roles as letter_roles
 from crm.models import Counterparty, CounterpartyCategory
+from workflow import roles as org_roles
 from workflow.models import (
     Department,
     Employee,
     HistoryEntry,
     LegalEntity,
     Notification,
-    Role,
     Task,
     Timer,
 )
@@ -67,7 +68,7 @@ def test_general_director_heads_the_board(demo):
 
     assert board.parent is None
     assert board.head.username == "gendir"
-    assert Role.GENERAL_DIRECTOR in board.head.employee.roles
+    assert org_roles.GENERAL_DIRECTOR in board.head.employee.roles
 
 
 def test_office_manager_is_a_registrar_reporting_to_the_general_director(demo):
@@ -77,7 +78,7 @@ def test_office_manager_is_a_registrar_reporting_to_the_general_director(demo):
     office = User.objects.get(username="office")
 
     assert office.employee.department.name == "Дирекция"
-    assert Role.REGISTRAR in office.employee.roles
+    assert letter_roles.REGISTRAR in office.employee.roles
     assert head_of(office).username == "gendir"
 
 

@@ -71,7 +71,7 @@ def test_a_closed_task_cannot_be_completed_again(org):
     services.task_complete(task_id=task.pk, user=org["seller"], outcome="done")
     with pytest.raises(TransitionNotAllowed):
         services.task_complete(task_id=task.pk, user=org["seller"], outcome="done")
-    assert HistoryEntry.objects.filter(action="decision").count() == 1
+    assert HistoryEntry.objects.filter(action="task", data__outcome="done").count() == 1
 
 
 def test_only_the_author_cancels_and_cancelling_twice_changes_nothing(org):
@@ -125,7 +125,7 @@ def test_two_people_completing_one_task_at_once_leave_one_decision(org):
     for thread in threads:
         thread.join(timeout=20)
     assert sorted(outcomes) == ["done", "refused"]
-    assert HistoryEntry.objects.filter(action="decision").count() == 1
+    assert HistoryEntry.objects.filter(action="task", data__outcome="done").count() == 1
     assert Notification.objects.filter(text__startswith="Поручение выполнено").count() == 1
 
 

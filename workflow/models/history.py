@@ -14,6 +14,11 @@ class HistoryAction(models.TextChoices):
     ASSIGNMENT = "assignment", _("Назначение")
     REMINDER = "reminder", _("Напоминание")
     ESCALATION = "escalation", _("Эскалация")
+    TASK = "task", _("Задание")
+
+
+# task bookkeeping: shown under «Все события», hidden from the document's history by default
+BOOKKEEPING_ACTIONS = (HistoryAction.TASK, HistoryAction.REMINDER, HistoryAction.ESCALATION)
 
 
 class HistoryEntry(models.Model):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from workflow.roles import role_choices
+
 
 class LegalEntity(models.Model):
     """One of our own organisations: letters are addressed to it and sent on its behalf."""
@@ -69,18 +71,6 @@ class Department(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    REGISTRAR = "registrar", _("Регистратор / секретарь")
-    GENERAL_DIRECTOR = "general_director", _("Генеральный директор")
-    DIRECTOR = "director", _("Директор")
-    LAWYER = "lawyer", _("Юрист")
-    ACCOUNTANT = "accountant", _("Бухгалтер")
-    MANAGER = "manager", _("Менеджер")
-    DOCUMENT_SPECIALIST = "document_specialist", _("Документовед")
-    ALL_CORRESPONDENCE = "all_correspondence", _("Доступ ко всей корреспонденции")
-    ALL_CONTRACTS = "all_contracts", _("Доступ ко всем договорам")
-
-
 class Employee(models.Model):
     """The employee profile of a user: their place in the org structure and their roles."""
 
@@ -100,7 +90,7 @@ class Employee(models.Model):
     )
     position = models.CharField(_("должность"), max_length=255, blank=True)
     roles = ArrayField(
-        models.CharField(max_length=32, choices=Role.choices),
+        models.CharField(max_length=32, choices=role_choices),
         verbose_name=_("роли"),
         default=list,
         blank=True,

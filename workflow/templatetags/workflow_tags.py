@@ -4,9 +4,17 @@ register = template.Library()
 
 
 @register.inclusion_tag("workflow/_timeline.html")
-def timeline(entries):
-    """The history of a document as a timeline: pass ``selectors.history_of(document)``."""
-    return {"entries": entries}
+def timeline(history):
+    """The history of a document as a timeline: pass ``selectors.history_for_card(document)``
+    (with the «Все события» switch) or any list of entries."""
+    if hasattr(history, "everything"):
+        return {
+            "entries": history.entries,
+            "switch": True,
+            "everything": history.everything,
+            "hidden": history.hidden,
+        }
+    return {"entries": history, "switch": False}
 
 
 @register.filter

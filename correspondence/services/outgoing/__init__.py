@@ -6,23 +6,19 @@ the same moment are serialised, and the second one finds the state moved on and 
 """
 
 from correspondence.services.outgoing.approval import (
-    approval_decide,
+    DOC_TYPE,
+    outgoing_resubmit,
     outgoing_submit,
     outgoing_withdraw,
-    revise_complete,
 )
 from correspondence.services.outgoing.base import (
-    APPROVE,
-    KIND_APPROVE,
     KIND_NUMBER,
     KIND_REACTION,
-    KIND_REVISE,
     KIND_SEND,
     MOVED_ON,
     NOT_YET,
     OUTGOING_KINDS,
     RECEIVED,
-    RETURN,
     TIMER_REACTION,
 )
 from correspondence.services.outgoing.drafts import (
@@ -38,20 +34,16 @@ from correspondence.services.outgoing.reaction import (
 from correspondence.services.outgoing.sending import counterparty_number_complete, send_complete
 
 __all__ = [
-    "APPROVE",
     "EDITABLE_FIELDS",
-    "KIND_APPROVE",
     "KIND_NUMBER",
     "KIND_REACTION",
-    "KIND_REVISE",
     "KIND_SEND",
     "MOVED_ON",
     "NOT_YET",
     "OUTGOING_KINDS",
     "RECEIVED",
-    "RETURN",
     "TIMER_REACTION",
-    "approval_decide",
+    "DOC_TYPE",
     "counterparty_number_complete",
     "outgoing_answer_received",
     "outgoing_create",
@@ -60,6 +52,6 @@ __all__ = [
     "outgoing_withdraw",
     "reaction_complete",
     "reaction_timer_fire",
-    "revise_complete",
+    "outgoing_resubmit",
     "send_complete",
 ]

@@ -12,16 +12,12 @@ from workflow.models import HistoryAction, Task, TaskStatus
 from workflow.selectors import tasks_of
 from workflow.services import history_record
 
-KIND_APPROVE = "correspondence.outgoing_approve"
-KIND_REVISE = "correspondence.outgoing_revise"
 KIND_SEND = "correspondence.outgoing_send"
 KIND_NUMBER = "correspondence.outgoing_counterparty_number"
 KIND_REACTION = "correspondence.outgoing_reaction"
-OUTGOING_KINDS = (KIND_APPROVE, KIND_REVISE, KIND_SEND, KIND_NUMBER, KIND_REACTION)
+OUTGOING_KINDS = (KIND_SEND, KIND_NUMBER, KIND_REACTION)
 TIMER_REACTION = "correspondence.outgoing_reaction_check"
 
-APPROVE = "approve"
-RETURN = "return"
 RECEIVED = "received"
 NOT_YET = "not_yet"
 
