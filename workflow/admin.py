@@ -11,6 +11,7 @@ from workflow.models import (
     HistoryEntry,
     LegalEntity,
     Notification,
+    RouteSettings,
     Task,
     Timer,
 )
@@ -152,3 +153,14 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "text", "read_at", "emailed_at"]
     list_select_related = ["recipient"]
+
+
+@admin.register(RouteSettings)
+class RouteSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "document_type",
+        "participant_cap",
+        "over_cap",
+        "restart_from",
+        "revision_working_days",
+    ]

@@ -24,12 +24,13 @@ def transition_apply(
     *,
     actor,
     comment: str = "",
-    description: str = "",
+    description="",
     data: dict | None = None,
     **kwargs,
 ):
     """Run transition ``name`` of ``obj`` for ``actor`` (None: the system). ``kwargs`` go to the
-    transition method. Raises TransitionNotAllowed (wrong state) or PermissionDenied."""
+    transition method; ``description`` may be a callable of ``obj`` read after the transition.
+    Raises TransitionNotAllowed (wrong state) or PermissionDenied."""
     method = getattr(obj, name)
     meta = method._django_fsm
     field_name = meta.field if isinstance(meta.field, str) else meta.field.name
@@ -45,6 +46,8 @@ def transition_apply(
     method(**kwargs)
     obj.save()
     transition = meta.get_transition(before)
+    if callable(description):
+        description = description(obj)
     label = str((transition.custom or {}).get("label", "")) if transition else ""
     history_record(
         subject=obj,

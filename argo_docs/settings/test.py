@@ -21,3 +21,5 @@ LANGUAGE_CODE = "ru"
 # Static files straight from the finders: no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A document type that exists only for the route engine's own tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.engine_app"]  # noqa: F405

@@ -41,6 +41,7 @@ from workflow.services import (
     timer_cancel,
     timer_schedule,
 )
+from workflow.transitions import transition_apply
 
 User = get_user_model()
 
@@ -101,22 +102,17 @@ def company_take_into_work(*, company_id: int, user) -> Counterparty:
             raise PermissionDenied(_("Вы не можете работать с этой компанией."))
         if not can_proceed(company.take_into_work):
             raise TransitionNotAllowed(_("Компания уже не в статусе «Импортирован»."))
-        from_state = company.status
-        company.take_into_work()
         if company.responsible is None:
             company.responsible = user
         starts = company.industry is not None and company.industry.starts_pipeline
         if starts:
             company.pipeline_started_at = timezone.now()
-        company.save()
-        history_record(
-            subject=company,
+        transition_apply(
+            company,
+            "take_into_work",
             actor=user,
-            action=HistoryAction.TRANSITION,
             description=_("Компания взята в обработку")
             + (_("; запущен клиентский процесс") if starts else ""),
-            from_state=from_state,
-            to_state=company.status,
         )
         if starts:
             _request_issue(company, actor=user)
@@ -181,8 +177,15 @@ def _answer_call(company: Counterparty, user, when: dt.datetime, comment: str) -
 
 def _answer_step(company: Counterparty, user, when: dt.datetime, comment: str) -> None:
     from_state = company.status
-    getattr(company, ADVANCE[from_state])()
-    company.save()
+    transition_apply(
+        company,
+        ADVANCE[from_state],
+        actor=user,
+        comment=comment,
+        description=lambda c: (
+            _("%(stage)s — %(when)s") % {"stage": c.get_status_display(), "when": _when(when)}
+        ),
+    )
     event_create(
         owner=user,
         title=str(STEP_EVENT[company.status]) % {"name": company.name},
@@ -201,16 +204,6 @@ def _answer_step(company: Counterparty, user, when: dt.datetime, comment: str) -
         summary=_("%(stage)s: %(when)s. %(comment)s")
         % {"stage": company.get_status_display(), "when": _when(when), "comment": comment},
     )
-    history_record(
-        subject=company,
-        actor=user,
-        action=HistoryAction.TRANSITION,
-        description=_("%(stage)s — %(when)s")
-        % {"stage": company.get_status_display(), "when": _when(when)},
-        from_state=from_state,
-        to_state=company.status,
-        comment=comment,
-    )
     if company.status == ProcessingStatus.LAUNCHED:
         timer_cancel(subject=company, kind=PIPELINE_REQUEST)
         return
@@ -224,19 +217,14 @@ def _answer_step(company: Counterparty, user, when: dt.datetime, comment: str) -
 
 
 def _answer_refuse(company: Counterparty, user, comment: str) -> None:
-    from_state = company.status
-    company.refuse()
-    company.save()
-    timer_cancel(subject=company, kind=PIPELINE_REQUEST)
-    history_record(
-        subject=company,
+    transition_apply(
+        company,
+        "refuse",
         actor=user,
-        action=HistoryAction.TRANSITION,
-        description=_("Отказ: клиентский процесс завершён"),
-        from_state=from_state,
-        to_state=company.status,
         comment=comment,
+        description=_("Отказ: клиентский процесс завершён"),
     )
+    timer_cancel(subject=company, kind=PIPELINE_REQUEST)
 
 
 def pipeline_request_due(timer) -> None:

@@ -65,9 +65,7 @@ class RouteView:
         """Whom the document waits for: the open blocking steps of the current stage."""
         if self.route.status != RouteStatus.RUNNING or self.active_stage is None:
             return []
-        return [
-            s for s in self.active_stage.steps if s.blocking and s.status == StepStatus.PENDING
-        ]
+        return [s for s in self.active_stage.steps if s.blocking and s.status == StepStatus.PENDING]
 
     @property
     def informational(self) -> list[RouteStep]:
