@@ -217,6 +217,6 @@ class OutgoingLetter(models.Model):
         source=[OutgoingStatus.SENT, OutgoingStatus.AWAITING_REACTION],
         target=OutgoingStatus.CLOSED,
     )
-    def close(self, *, comment: str = "") -> None:
-        self.reaction_comment = comment
+    def close(self, *, reaction: str = "") -> None:
+        self.reaction_comment = reaction
         self.closed_at = timezone.now()

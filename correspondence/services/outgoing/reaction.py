@@ -25,7 +25,6 @@ from correspondence.services.outgoing.base import (
     letter_of_task,
     locked,
     open_tasks,
-    record_transition,
 )
 from workflow import calendar
 from workflow.models import HistoryAction
@@ -37,6 +36,7 @@ from workflow.services import (
     timer_cancel,
     timer_schedule,
 )
+from workflow.transitions import transition_apply
 
 # --- reaction control ----------------------------------------------------------------------------
 
@@ -135,12 +135,12 @@ def outgoing_answer_received(*, outgoing_id: int, incoming: IncomingLetter, user
 
 
 def letter_close(letter: OutgoingLetter, *, actor, comment: str) -> None:
-    record_transition(
+    transition_apply(
         letter,
-        lambda: letter.close(comment=comment),
+        "close",
         actor=actor,
         description=_("Работа по письму завершена"),
         comment=comment,
+        reaction=comment,
     )
-    letter.save()
     letter_file_into_folders(letter)
