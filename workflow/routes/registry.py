@@ -19,6 +19,11 @@ class RouteHooks:
     def on_stage_started(self, document, *, route, stage, actor) -> None:
         """Every step of ``stage`` has its task now."""
 
+    def on_step_decided(self, document, *, route, step, actor) -> None:
+        """``step`` got its decision (recorded in history); called before the stage moves on, and
+        also for a «для сведения» step decided after the route ended (e.g. to pass an objection
+        on to the people concerned)."""
+
     def on_stage_completed(self, document, *, route, stage, actor) -> None:
         """``stage`` reached its completion rule; a hook may add steps or stages before the engine
         opens the next stage (e.g. a gate that still misses someone)."""
@@ -45,7 +50,8 @@ class RouteHooks:
 
     def resolve_step(self, document, *, step):
         """For a step planned by role: who takes it now (a user, or None to skip the step).
-        May also set ``step.task_kind`` or ``step.kind`` before the task is created."""
+        May also set ``step.task_kind``, ``step.kind`` or ``step.reason`` before the task is
+        created."""
         return None
 
 

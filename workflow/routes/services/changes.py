@@ -116,10 +116,16 @@ def route_step_add(
     kind: str = StepKind.APPROVE,
     reason: str = "",
     deadline_days: int | None = 2,
+    due_at=None,
+    remind_days: int | None = None,
+    task_kind: str = "",
 ) -> RouteStep:
     """Add a participant in the middle of a route: to the current stage (their task starts now),
     to a later stage, or (``stage_id`` None) in a new stage right after the current one. The
-    author, the current stage's participants and whoever the document type allows may do it."""
+    author, the current stage's participants and whoever the document type allows may do it.
+    ``due_at`` (a fixed deadline) wins over ``deadline_days``; ``task_kind`` gives the step the
+    document type's own task kind. One person takes one step of a kind per stage (a reviewer
+    may still be added as the executor)."""
     with transaction.atomic():
         ref = route_of(subject)
         if ref is None:
@@ -145,7 +151,9 @@ def route_step_add(
                 after=current,
             )
         if stage.steps.filter(
-            participant=participant, status__in=[StepStatus.PENDING, StepStatus.WAITING]
+            participant=participant,
+            kind=kind,
+            status__in=[StepStatus.PENDING, StepStatus.WAITING],
         ).exists():
             raise ValidationError(
                 _("%(who)s уже участвует в этом этапе.") % {"who": display_name(participant)}
@@ -162,7 +170,13 @@ def route_step_add(
         step = step_from_plan(
             stage,
             StepPlan(
-                kind=kind, participant=participant, reason=reason, deadline_days=deadline_days
+                kind=kind,
+                participant=participant,
+                reason=reason,
+                task_kind=task_kind,
+                deadline_days=None if due_at is not None else deadline_days,
+                due_at=due_at,
+                remind_days=remind_days,
             ),
             order,
             added_by=actor,

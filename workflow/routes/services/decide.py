@@ -101,6 +101,7 @@ def step_decide(*, task_id: int, user, decision: str, comment: str = "") -> Rout
             comment=comment,
             data={"step": step.pk, "round": step.round, "decision": decision},
         )
+        doc_type.hooks.on_step_decided(document, route=route, step=step, actor=user)
         if route.status != RouteStatus.RUNNING:
             return step  # a non-blocking review answered after the route ended
         if decision == Decision.RETURN:

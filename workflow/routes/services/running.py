@@ -76,7 +76,16 @@ def step_start(route, stage, step: RouteStep, document, doc_type: DocumentType, 
     step.started_at = task.created_at
     step.status = StepStatus.PENDING
     step.save(
-        update_fields=["task", "deputy", "started_at", "status", "participant", "kind", "task_kind"]
+        update_fields=[
+            "task",
+            "deputy",
+            "started_at",
+            "status",
+            "participant",
+            "kind",
+            "task_kind",
+            "reason",
+        ]
     )
 
 
