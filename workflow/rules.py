@@ -31,12 +31,22 @@ def is_original_assignee(user, task) -> bool:
     return task is not None and task.original_assignee_id == user.pk
 
 
+def _headed_department_ids(user) -> set[int]:
+    """The departments ``user`` heads, read once per user object (one request): a card checking
+    each of its tasks asks the org tree once, not once per task."""
+    cached = getattr(user, "_argo_headed_department_ids", None)
+    if cached is None:
+        cached = subordinate_department_ids(user)
+        user._argo_headed_department_ids = cached
+    return cached
+
+
 @rules.predicate
 def is_head_of_task_assignee(user, task) -> bool:
     if task is None:
         return False
     department_id = getattr(getattr(task.assignee, "employee", None), "department_id", None)
-    return department_id is not None and department_id in subordinate_department_ids(user)
+    return department_id is not None and department_id in _headed_department_ids(user)
 
 
 can_view_task = rules.is_authenticated & (
