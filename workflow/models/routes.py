@@ -21,6 +21,7 @@ class StepKind(models.TextChoices):
     SIGN = "sign", _("Подписание")
     REVIEW = "review", _("Рассмотрение")
     EXECUTE = "execute", _("Исполнение")
+    ACKNOWLEDGE = "acknowledge", _("Ознакомление")
 
 
 class Decision(models.TextChoices):
@@ -29,6 +30,7 @@ class Decision(models.TextChoices):
     REVIEW = "review", _("Рассмотрено")
     OBJECT = "object", _("Рассмотрено, есть возражения")
     DONE = "done", _("Исполнено")
+    ACKNOWLEDGE = "acknowledge", _("Ознакомлен(а)")
     RETURN = "return", _("Возвращено на доработку")
     REJECT = "reject", _("Отклонено")
 
@@ -43,6 +45,7 @@ KIND_DECISIONS = {
     StepKind.SIGN: [Decision.SIGN],
     StepKind.REVIEW: [Decision.REVIEW, Decision.OBJECT],
     StepKind.EXECUTE: [Decision.DONE],
+    StepKind.ACKNOWLEDGE: [Decision.ACKNOWLEDGE],
 }
 # decisions that need a comment saying why
 NEEDS_COMMENT = frozenset({Decision.RETURN, Decision.REJECT, Decision.OBJECT})
@@ -262,7 +265,7 @@ class RouteStep(models.Model):
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
     round = models.PositiveSmallIntegerField(_("круг"))
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
-    kind = models.CharField(_("вид"), max_length=10, choices=StepKind.choices)
+    kind = models.CharField(_("вид"), max_length=12, choices=StepKind.choices)
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("участник"),
@@ -305,7 +308,7 @@ class RouteStep(models.Model):
         related_name="+",
     )
     started_at = models.DateTimeField(_("поступило"), null=True, blank=True)
-    decision = models.CharField(_("решение"), max_length=10, choices=Decision.choices, blank=True)
+    decision = models.CharField(_("решение"), max_length=12, choices=Decision.choices, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
     decided_at = models.DateTimeField(_("дата решения"), null=True, blank=True)
     decided_by = models.ForeignKey(

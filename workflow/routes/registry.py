@@ -44,6 +44,11 @@ class RouteHooks:
         """The step's task title; empty: «<verb>: <document>»."""
         return ""
 
+    def decision_text(self, document, *, step, decision) -> str:
+        """The history row for a decision in the document's own words (e.g. «Утверждена:
+        …»); empty: the engine's («Согласовано: <who>»)."""
+        return ""
+
     def task_description(self, document, *, step) -> str:
         """What the participant should know, shown on the task page."""
         return ""

@@ -24,6 +24,7 @@ DECISION_VERBS = {
     Decision.REVIEW: _("Рассмотрено"),
     Decision.OBJECT: _("Есть возражения"),
     Decision.DONE: _("Исполнено"),
+    Decision.ACKNOWLEDGE: _("Ознакомлен(а)"),
     Decision.RETURN: _("Вернуть на доработку"),
     Decision.REJECT: _("Отклонить"),
 }
@@ -98,6 +99,7 @@ def register() -> None:
         "sign": (_("Подписание"), _("Отправить решение")),
         "review": (_("Рассмотрение"), _("Отправить решение")),
         "execute": (_("Исполнение"), _("Отправить отчёт")),
+        "acknowledge": (_("Ознакомление"), _("Ознакомлен(а)")),
     }
     for kind, code in STEP_TASK_KINDS.items():
         label, submit = labels[kind]

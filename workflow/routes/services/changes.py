@@ -201,7 +201,16 @@ def route_step_add(
 def route_stage_insert(route: Route, plan: StagePlan, *, after: RouteStage | None) -> RouteStage:
     """A new stage of the current round placed right after ``after`` (None: at the end); later
     stages move one place down. For hooks (e.g. a gate that still misses someone) and additions;
-    the engine opens it in its turn."""
+    the engine opens it in its turn. The participant cap applies to the people it adds.""" 
+    people = set(
+        route.steps.filter(round=route.round, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    added = {s.participant.pk for s in plan.steps if s.participant is not None} - people
+    if added:
+        route.warning = check_cap(route, len(people | added), settings_for(route.document_type))
+        route.save(update_fields=["warning"])
     if after is None:
         last = route.stages.filter(round=route.round).aggregate(m=Max("order"))["m"]
         order = 0 if last is None else last + 1

@@ -31,6 +31,7 @@ STEP_TASK_KINDS = {
     StepKind.SIGN: "workflow.route_sign",
     StepKind.REVIEW: "workflow.route_review",
     StepKind.EXECUTE: "workflow.route_execute",
+    StepKind.ACKNOWLEDGE: "workflow.route_acknowledge",
 }
 REVISE_TASK_KIND = "workflow.route_revise"
 

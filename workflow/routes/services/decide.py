@@ -44,6 +44,7 @@ DECISION_HISTORY = {
     Decision.REVIEW: _("Рассмотрено: %(who)s"),
     Decision.OBJECT: _("Рассмотрено с возражениями: %(who)s"),
     Decision.DONE: _("Исполнено: %(who)s"),
+    Decision.ACKNOWLEDGE: _("Ознакомлен(а): %(who)s"),
     Decision.RETURN: _("Возвращено на доработку: %(who)s"),
     Decision.REJECT: _("Отклонено: %(who)s"),
 }
@@ -92,7 +93,10 @@ def step_decide(*, task_id: int, user, decision: str, comment: str = "") -> Rout
             subject=document,
             actor=user,
             action=HistoryAction.DECISION,
-            description=DECISION_HISTORY[Decision(decision)] % {"who": display_name(user)}
+            description=(
+                doc_type.hooks.decision_text(document, step=step, decision=decision)
+                or DECISION_HISTORY[Decision(decision)] % {"who": display_name(user)}
+            )
             + (
                 _(" (за %(whom)s)") % {"whom": display_name(step.participant)}
                 if step.participant_id and step.participant_id != user.pk

@@ -94,6 +94,7 @@ VERBS = {
     StepKind.SIGN: _("Подписать"),
     StepKind.REVIEW: _("Рассмотреть"),
     StepKind.EXECUTE: _("Исполнить"),
+    StepKind.ACKNOWLEDGE: _("Ознакомиться"),
 }
 
 
