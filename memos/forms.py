@@ -59,9 +59,7 @@ class MemoForm(forms.Form):
     addressee = EmployeeChoiceField(label=_("Кому"), queryset=NOBODY)
     subject = forms.CharField(label=_("Тема"), max_length=500)
     text = forms.CharField(label=_("Текст"), widget=forms.Textarea(attrs={"rows": 8}))
-    help = _(
-        "Необязательно. Каждый получит задание «Ознакомиться», когда адресат утвердит записку."
-    )
+    help = _("Необязательно; несколько — с Ctrl. Получат задание «Ознакомиться» после утверждения.")
     acknowledgers = PeopleField(
         label=_("Ознакомить"), queryset=NOBODY, required=False, help_text=help
     )
@@ -88,7 +86,8 @@ class DecisionForm(forms.Form):
         "reject": _("Служебная записка отклонена."),
     }
     decision = forms.ChoiceField(label=_("Решение"), choices=CHOICES, widget=forms.RadioSelect)
-    resolution = forms.CharField(label=_("Резолюция"), **TEXT)
+    help = _("Исполнители ниже получат задания со своими сроками; отчитаются все — «Исполнено».")
+    resolution = forms.CharField(label=_("Резолюция"), help_text=help, **TEXT)
     self_execute = forms.BooleanField(label=_("Назначаю исполнителем себя"), required=False)
     acknowledgers = PeopleField(label=_("Ознакомить с решением"), queryset=NOBODY, required=False)
     comment = forms.CharField(label=_("Причина возврата или отказа"), **TEXT)
@@ -130,7 +129,7 @@ class DecisionForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    SCOPES = [("", _("Все доступные")), ("mine", _("Мои")), ("to_me", _("Адресованные мне"))]
+    SCOPES = [("", _("Все")), ("mine", _("Мои")), ("to_me", _("Адресованные мне"))]
     q = forms.CharField(label=_("Номер или тема"), required=False)
     scope = forms.ChoiceField(label=_("Чьи"), choices=SCOPES, required=False)
     statuses = [("", _("Любое")), *MemoStatus.choices]

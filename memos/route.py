@@ -5,6 +5,7 @@ adds the execution and acknowledgement stages (``services.memo_decide``)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from memos.models import MemoStatus
 from workflow.models import StepKind
@@ -18,10 +19,10 @@ DOC_TYPE, KIND_DECIDE = "memos.memo", "memos.decide"
 APPROVAL, DECISION, EXECUTION, ACKNOWLEDGEMENT = "approval", "decision", "execution", "ack"
 APPROVE_DAYS, DECIDE_DAYS, ACK_DAYS = 2, 3, 3
 TITLES = {
-    APPROVAL: _("Согласовать служебную записку %(number)s: %(subject)s"),
-    DECISION: _("Рассмотреть служебную записку %(number)s: %(subject)s"),
-    EXECUTION: _("Исполнить резолюцию по служебной записке %(number)s: %(subject)s"),
-    ACKNOWLEDGEMENT: _("Ознакомиться со служебной запиской %(number)s: %(subject)s"),
+    APPROVAL: gettext_lazy("Согласовать служебную записку %(number)s: %(subject)s"),
+    DECISION: gettext_lazy("Рассмотреть служебную записку %(number)s: %(subject)s"),
+    EXECUTION: gettext_lazy("Исполнить резолюцию по служебной записке %(number)s: %(subject)s"),
+    ACKNOWLEDGEMENT: gettext_lazy("Ознакомиться со служебной запиской %(number)s: %(subject)s"),
 }
 
 
