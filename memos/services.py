@@ -137,7 +137,8 @@ def memo_decide(*, task_id: int, user, data: dict) -> Memo:
         if data["decision"] == "approve":
             memo.acknowledgers.add(*[p for p in data["acknowledgers"] if p.pk != memo.author_id])
             route = Route.objects.select_for_update().get(steps__task_id=task_id)
-            _insert_stages(route, memo, data["executors"], list(memo.acknowledgers.all()))
+            readers = memo.acknowledgers.exclude(pk=memo.addressee_id)
+            _insert_stages(route, memo, data["executors"], list(readers))
         comment = data["resolution"] if data["decision"] == "approve" else data["comment"]
         step_decide(task_id=task_id, user=user, decision=data["decision"], comment=comment)
     return memo
