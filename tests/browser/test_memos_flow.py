@@ -128,3 +128,30 @@ def test_a_memo_from_writing_to_execution(browser, live_server, demo, screenshot
     screenshot(desk, "memo-register-desktop")
     desk.goto(f"{base}{memo.get_absolute_url()}?history=all#history")
     screenshot(desk, "memo-card-executed-desktop")
+
+    # the demo's declined memo at the general director's desk, the returned one on its author's
+    # phone (resubmitted with «что исправлено»)
+    declined = Memo.objects.get(status=MemoStatus.DECLINED)
+    desk.goto(f"{base}{declined.get_absolute_url()}")
+    assert "Отклонена. Причина:" in desk.get_by_test_id("memo-resolution").inner_text()
+    screenshot(desk, "memo-card-declined-desktop")
+    returned = Memo.objects.get(status=MemoStatus.RETURNED)
+    phone.goto(f"{base}{returned.get_absolute_url()}")
+    assert "Укажите, с какой даты" in phone.get_by_test_id("route").inner_text()
+    phone.get_by_test_id("revision-note-input").fill("С 1-го числа, 3 000 ₽ в месяц.")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "memo-card-returned-phone")
+    phone.get_by_test_id("memo-submit").click()
+    assert phone.get_by_test_id("memo-status").inner_text() == "На согласовании"
+    assert "С 1-го числа" in phone.get_by_test_id("revision-note").inner_text()
+
+    # the same register in English
+    english = browser.new_context(locale="en-US", viewport=DESKTOP).new_page()
+    english.goto(f"{base}/login/")
+    english.locator("input[name=username]").fill("gendir")
+    english.locator("input[name=password]").fill(DEMO_PASSWORD)
+    english.locator("button[type=submit]").click()
+    english.wait_for_url("**/tasks/")
+    english.goto(f"{base}{memo.get_absolute_url()}")
+    assert english.get_by_test_id("memo-status").inner_text() == "Executed"
+    screenshot(english, "memo-card-english-desktop")
