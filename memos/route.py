@@ -59,7 +59,7 @@ def plan_for(memo) -> list[StagePlan]:
 
 class MemoHooks(RouteHooks):
     def task_title(self, memo, *, step) -> str:
-        return TITLES[step.stage.phase] % vars(memo)
+        return TITLES.get(step.stage.phase, TITLES[APPROVAL]) % vars(memo)
 
     def task_description(self, memo, *, step) -> str:
         text = _("От: %(author)s. Кому: %(to)s.") % {
@@ -90,11 +90,15 @@ class MemoHooks(RouteHooks):
 
     def on_stage_completed(self, memo, *, route, stage, actor) -> None:
         if stage.phase == DECISION:
-            execution = route.stages.filter(round=route.round, phase=EXECUTION).first()
-            steps = execution.steps.select_related("participant") if execution else []
-            who = ", ".join(display_name(step.participant) for step in steps)
-            text = _("Утверждена, исполнители: %(who)s") % {"who": who} if who else ""
-            resolution, execution = stage.steps.get().comment, execution is not None
+            later = {
+                s.phase: s for s in route.stages.filter(round=route.round, order__gt=stage.order)
+            }
+            text = _("Утверждена. Исполнители: %(do)s. Ознакомить: %(read)s") % {
+                "do": _names(later.get(EXECUTION)),
+                "read": _names(later.get(ACKNOWLEDGEMENT)),
+            }
+            resolution = stage.steps.get(task_kind=KIND_DECIDE).comment
+            execution = EXECUTION in later
             transition_apply(
                 memo,
                 "approve",
@@ -117,6 +121,11 @@ class MemoHooks(RouteHooks):
 
     def on_withdrawn(self, memo, *, route, actor, reason) -> None:
         transition_apply(memo, "withdraw", actor=actor, comment=reason)
+
+
+def _names(stage) -> str:
+    steps = stage.steps.select_related("participant") if stage else []
+    return ", ".join(display_name(step.participant) for step in steps) or "—"
 
 
 def _tell_author(memo, text: str) -> None:

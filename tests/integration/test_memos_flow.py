@@ -131,6 +131,9 @@ def test_the_whole_flow_two_heads_a_return_resolution_execution_acknowledgement(
     assert due["seller"].hour == 18
     assert {s.participant.username for s in stages[-1].steps} == {"office", "jurist"}
     assert "Резолюция: Отремонтировать" in open_task(memo, w["seller"]).description
+    approved = history_of(memo).get(to_state=S.EXECUTION)
+    for person in ("seller", "lawyer", "office", "jurist"):
+        assert w[person].get_full_name() in approved.description
 
     step_decide(task_id=open_task(memo, w["seller"]).pk, user=w["seller"], decision="done")
     assert Memo.objects.get(pk=memo.pk).status == S.EXECUTION  # one executor still works
