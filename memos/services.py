@@ -28,6 +28,7 @@ from workflow.routes.services import (
 from workflow.services import history_record
 
 FIELDS = ("addressee", "subject", "text")
+NUMBER = "СЗ-{seq:04d}/{year}"  # the journal's format, the same whatever the UI language
 
 
 def addressees():
@@ -92,7 +93,7 @@ def number_take(memo: Memo) -> None:
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     memo.year, memo.sequence = year, counter.last_number
-    memo.number = _("СЗ-%(seq)04d/%(year)s") % {"seq": counter.last_number, "year": year}
+    memo.number = NUMBER.format(seq=counter.last_number, year=year)
 
 
 def memo_submit(*, memo_id: int, user, note: str = "") -> Memo:
