@@ -169,7 +169,7 @@ def load_demo() -> list[tuple[str, str]]:
         Counterparty.objects.get_or_create(name=name, defaults={"category": category})
     _demo_tasks(users)
     # each document app adds its own demo data (a ``demo.load(users=..., entities=...)`` function)
-    for app in ("crm", "correspondence", "contracts"):
+    for app in ("crm", "correspondence", "contracts", "memos"):
         try:
             module = importlib.import_module(f"{app}.demo")
         except ModuleNotFoundError as exc:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("letters/", include("correspondence.urls")),
     path("contracts/", include("contracts.urls")),
     path("crm/", include("crm.urls")),
+    path("memos/", include("memos.urls")),
     path("files/", include("storage.urls")),
 ]

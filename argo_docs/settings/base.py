@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "storage",
     "correspondence",
     "contracts",
+    "memos",
 ]
 
 MIDDLEWARE = [
