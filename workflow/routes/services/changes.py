@@ -201,7 +201,7 @@ def route_step_add(
 def route_stage_insert(route: Route, plan: StagePlan, *, after: RouteStage | None) -> RouteStage:
     """A new stage of the current round placed right after ``after`` (None: at the end); later
     stages move one place down. For hooks (e.g. a gate that still misses someone) and additions;
-    the engine opens it in its turn. The participant cap applies to the people it adds.""" 
+    the engine opens it in its turn. The participant cap applies to the people it adds."""
     people = set(
         route.steps.filter(round=route.round, participant__isnull=False).values_list(
             "participant_id", flat=True
