@@ -84,6 +84,16 @@ class MemoHooks(RouteHooks):
             to_addressee=to_addressee,
         )
 
+    def decision_text(self, memo, *, step, decision) -> str:
+        if step.task_kind != KIND_DECIDE:
+            return ""
+        words = {
+            "approve": _("Утверждена адресатом: %(who)s"),
+            "reject": _("Отклонена адресатом: %(who)s"),
+            "return": _("Адресат вернул на доработку: %(who)s"),
+        }
+        return words[decision] % {"who": display_name(step.decided_by)} if decision in words else ""
+
     def on_stage_started(self, memo, *, route, stage, actor) -> None:
         if stage.phase == DECISION and memo.status == MemoStatus.APPROVAL:
             transition_apply(memo, "forward", actor=actor)

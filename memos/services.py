@@ -22,7 +22,6 @@ from workflow.routes.services import (
     route_stage_insert,
     route_start,
     route_withdraw,
-    settings_for,
     step_decide,
 )
 from workflow.services import history_record
@@ -147,15 +146,8 @@ def memo_decide(*, task_id: int, user, data: dict) -> Memo:
 
 def _insert_stages(route: Route, memo: Memo, executors: list, acknowledgers: list) -> None:
     """Right after the decision: execution (it makes the memo «Исполнено»), then the
-    acknowledgement (no one's work waits for the reading; the readers see the outcome)."""
-    people = set(route.steps.filter(round=route.round).values_list("participant_id", flat=True))
-    people |= {p.pk for p, _day in executors} | {p.pk for p in acknowledgers}
-    cap = settings_for(memo_route.DOC_TYPE).participant_cap  # inserted stages: counted here
-    if len(people) > cap:
-        count = {"count": len(people), "cap": cap}
-        raise ValidationError(
-            _("В маршруте будет %(count)s участников при допустимых %(cap)s.") % count
-        )
+    acknowledgement (no one's work waits for the reading; the readers see the outcome). The
+    engine applies the participant cap to the people these stages add."""
     after = route.stages.get(round=route.round, phase=memo_route.DECISION)
     if executors:
         steps = [StepPlan(StepKind.EXECUTE, p, due_at=_evening(day)) for p, day in executors]
@@ -163,7 +155,7 @@ def _insert_stages(route: Route, memo: Memo, executors: list, acknowledgers: lis
         after = route_stage_insert(route, plan, after=after)
     if acknowledgers:
         days = memo_route.ACK_DAYS
-        steps = [StepPlan(StepKind.REVIEW, p, deadline_days=days) for p in acknowledgers]
+        steps = [StepPlan(StepKind.ACKNOWLEDGE, p, deadline_days=days) for p in acknowledgers]
         plan = StagePlan(
             _("Ознакомление"), steps, phase=memo_route.ACKNOWLEDGEMENT, allow_return=False
         )

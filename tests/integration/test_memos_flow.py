@@ -144,7 +144,7 @@ def test_the_whole_flow_two_heads_a_return_resolution_execution_acknowledgement(
     assert view.route.status == RouteStatus.RUNNING
     assert {s.participant.username for s in view.waiting} == {"office", "jurist"}
     for reader in ("office", "jurist"):
-        step_decide(task_id=open_task(memo, w[reader]).pk, user=w[reader], decision="review")
+        step_decide(task_id=open_task(memo, w[reader]).pk, user=w[reader], decision="acknowledge")
     assert route_view(memo).route.status == RouteStatus.DONE
     assert Memo.objects.get(pk=memo.pk).status == S.EXECUTED
     decisions = history_of(memo).filter(action=HistoryAction.DECISION).count()

@@ -465,3 +465,20 @@ def test_transition_apply_checks_state_and_permission_and_logs_once(org, paper):
         "approval",
     )
     assert entry.comment == "Прошу согласовать"
+
+
+def test_an_acknowledgement_stage_completes_when_everyone_has_read(org, paper):
+    """GIVEN an acknowledgement stage of two readers THEN each answers «Ознакомлен(а)» (the only
+    choice), and the route completes after the second."""
+    readers = [
+        StepPlan(kind=StepKind.ACKNOWLEDGE, participant=p) for p in (org["lawyer"], org["office"])
+    ]
+    submit(paper, [stage("Ознакомление", *readers, allow_return=False)])
+    step = RouteStep.objects.get(participant=org["lawyer"])
+    from workflow.routes.services import allowed_decisions
+
+    assert allowed_decisions(step) == [Decision.ACKNOWLEDGE]
+    decide(paper, org["lawyer"], Decision.ACKNOWLEDGE)
+    assert reload(paper).state == "approval"
+    decide(paper, org["office"], Decision.ACKNOWLEDGE)
+    assert reload(paper).state == "approved"

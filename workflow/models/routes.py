@@ -37,7 +37,14 @@ class Decision(models.TextChoices):
 
 # decisions that move a stage forward; RETURN ends the round, REJECT ends the route
 POSITIVE = frozenset(
-    {Decision.APPROVE, Decision.SIGN, Decision.REVIEW, Decision.OBJECT, Decision.DONE}
+    {
+        Decision.APPROVE,
+        Decision.SIGN,
+        Decision.REVIEW,
+        Decision.OBJECT,
+        Decision.DONE,
+        Decision.ACKNOWLEDGE,
+    }
 )
 # what each kind of step may decide besides returning or rejecting (stage flags allow those)
 KIND_DECISIONS = {
