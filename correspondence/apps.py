@@ -109,3 +109,6 @@ class CorrespondenceConfig(AppConfig):
                 )
             )
         registry.register_timer_handler(s.TIMER_REACTION, s.reaction_timer_fire)
+        from outbox.registry import register_delivery_hook
+
+        register_delivery_hook("correspondence.OutgoingLetter", s.email_delivery_reported)

@@ -160,6 +160,16 @@ class SendForm(forms.Form):
         return value
 
 
+class EmailRetryForm(forms.Form):
+    """Send a letter's failed email again, optionally to a corrected address."""
+
+    to = forms.EmailField(
+        label=gettext_lazy("Адрес получателя"),
+        required=False,
+        help_text=gettext_lazy("Исправьте адрес, если сервер отклонил его."),
+    )
+
+
 class CounterpartyNumberForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Входящий номер у контрагента"), max_length=64)
     date = forms.DateField(label=gettext_lazy("Дата регистрации у контрагента"), **DATE_WIDGET)

@@ -14,11 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_fsm import TransitionNotAllowed
 
 from correspondence import register, register_outgoing, selectors
-from correspondence.forms_outgoing import OutgoingFilterForm, OutgoingForm, SendForm
+from correspondence.forms_outgoing import (
+    EmailRetryForm,
+    OutgoingFilterForm,
+    OutgoingForm,
+    SendForm,
+)
 from correspondence.models import OutgoingApproval, OutgoingLetter, OutgoingStatus
 from correspondence.services import outgoing as services
 from crm import selectors as crm_selectors
 from crm.models import Counterparty
+from outbox.selectors import messages_for
 from storage.services import stored_file_create
 from workflow import registry
 from workflow.selectors import history_of, tasks_of
@@ -234,6 +240,23 @@ def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_card(request, letter, send_form=form)
 
 
+@require_POST
+def outgoing_email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    form = EmailRetryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("to", [])))
+        return redirect(letter)
+    return _act(
+        request,
+        letter,
+        lambda: services.outgoing_email_retry(
+            letter_id=letter.pk, user=request.user, to=form.cleaned_data["to"]
+        ),
+        _("Письмо снова поставлено в очередь отправки."),
+    )
+
+
 # --- card ----------------------------------------------------------------------------------------
 
 
@@ -257,8 +280,16 @@ def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None
     send_task = _my_send_task(letter, user)
     if send_task and send_form is None:
         send_form = SendForm(initial={"email": letter.counterparty.email})
+    emails = list(messages_for(letter))
+    failed = next((m for m in emails if m.status == "failed"), None)
     context = {
         "letter": letter,
+        "emails": emails,
+        "email_retry_form": (
+            EmailRetryForm(initial={"to": ", ".join(failed.to)})
+            if failed and services.may_retry_email(user, letter)
+            else None
+        ),
         "files": selectors.letter_files(letter),
         "rounds": _approval_rounds(letter),
         "tasks": tasks,

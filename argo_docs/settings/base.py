@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workflow",
     "crm",
     "storage",
+    "outbox",
     "correspondence",
     "contracts",
 ]
@@ -150,6 +151,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Argo Docs <noreply@localhost>")
+# Seconds before a silent mail server is given up (Django's default waits forever).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The domain in the Message-ID of every email we send; default: the domain of DEFAULT_FROM_EMAIL.
+ARGO_MESSAGE_ID_DOMAIN = env_str("ARGO_MESSAGE_ID_DOMAIN", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # HTTPS hardening, on by default in production; ARGO_HTTPS=false for a plain-HTTP intranet.

@@ -35,7 +35,13 @@ from correspondence.services.outgoing.reaction import (
     reaction_complete,
     reaction_timer_fire,
 )
-from correspondence.services.outgoing.sending import counterparty_number_complete, send_complete
+from correspondence.services.outgoing.sending import (
+    counterparty_number_complete,
+    email_delivery_reported,
+    may_retry_email,
+    outgoing_email_retry,
+    send_complete,
+)
 
 __all__ = [
     "APPROVE",
@@ -53,8 +59,11 @@ __all__ = [
     "TIMER_REACTION",
     "approval_decide",
     "counterparty_number_complete",
+    "email_delivery_reported",
+    "may_retry_email",
     "outgoing_answer_received",
     "outgoing_create",
+    "outgoing_email_retry",
     "outgoing_submit",
     "outgoing_update",
     "outgoing_withdraw",
