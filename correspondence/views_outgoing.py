@@ -6,6 +6,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +26,8 @@ from correspondence.services import outgoing as services
 from crm import selectors as crm_selectors
 from crm.models import Counterparty
 from outbox.selectors import messages_for
-from storage.services import stored_file_create
+from storage.forms import uploads_keep
+from storage.services import stored_files_create
 from workflow import registry
 from workflow.selectors import history_of, tasks_of
 
@@ -98,7 +100,8 @@ def _chosen_counterparty(form) -> Counterparty | None:
 
 
 def _store(form, user) -> list:
-    return [stored_file_create(upload=u, uploaded_by=user) for u in form.cleaned_data["files"]]
+    """The form's files (staged and new) stored; call inside the service's transaction."""
+    return stored_files_create(uploads=form.cleaned_data["files"], uploaded_by=user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,24 +112,26 @@ def outgoing_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                letter = services.outgoing_create(
-                    user=request.user,
-                    legal_entity=data["legal_entity"],
-                    counterparty=data["counterparty"],
-                    subject=data["subject"],
-                    text=data["text"],
-                    executor=data["executor"],
-                    document_date=data["document_date"],
-                    control_date=data["control_date"],
-                    project=data["project"],
-                    files=_store(form, request.user),
-                )
+                with transaction.atomic():
+                    letter = services.outgoing_create(
+                        user=request.user,
+                        legal_entity=data["legal_entity"],
+                        counterparty=data["counterparty"],
+                        subject=data["subject"],
+                        text=data["text"],
+                        executor=data["executor"],
+                        document_date=data["document_date"],
+                        control_date=data["control_date"],
+                        project=data["project"],
+                        files=_store(form, request.user),
+                    )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Черновик письма создан."))
                 return redirect(letter)
         messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+        uploads_keep(form)
     return render(
         request,
         "correspondence/outgoing_form.html",
@@ -145,28 +150,40 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS}
     initial["counterparty_obj"] = letter.counterparty
     initial["document_date"] = letter.document_date or timezone.localdate()
+    removing = [int(v) for v in request.POST.getlist("remove_files") if v.isdigit()]
     form = OutgoingForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=initial,
+        existing_files=[
+            link.stored_file
+            for link in selectors.letter_files(letter)
+            if link.pk not in set(removing)
+        ],
     )
     if request.method == "POST":
         if form.is_valid():
             data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
             try:
-                services.outgoing_update(
-                    letter_id=letter.pk,
-                    user=request.user,
-                    data=data,
-                    files=_store(form, request.user),
-                    remove_file_ids=[
-                        int(v) for v in request.POST.getlist("remove_files") if v.isdigit()
-                    ],
-                )
+                with transaction.atomic():
+                    services.outgoing_update(
+                        letter_id=letter.pk,
+                        user=request.user,
+                        data=data,
+                        files=_store(form, request.user),
+                        remove_file_ids=removing,
+                    )
             except (TransitionNotAllowed, PermissionDenied) as error:
                 messages.error(request, str(error) or _("Письмо не изменено."))
+                return redirect(letter)
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 messages.success(request, _("Изменения сохранены."))
-            return redirect(letter)
+                return redirect(letter)
         messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+        uploads_keep(form)
     return render(
         request,
         "correspondence/outgoing_form.html",
