@@ -251,7 +251,9 @@ def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda: services.send_complete(
                     task_id=task.pk, user=request.user, data=form.cleaned_data
                 ),
-                _("Письмо отправлено."),
+                _("Письмо передано на отправку по эл. почте; что стало с сообщением — на карточке.")
+                if form.cleaned_data["method"] == "email"
+                else _("Письмо отправлено."),
             )
     messages.error(request, _("Письмо не отправлено: исправьте отмеченные поля."))
     return _render_card(request, letter, send_form=form)
