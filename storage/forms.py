@@ -258,6 +258,7 @@ class UploadsFormMixin:
         (nothing when the count was over the limit) and show them with a fresh token."""
         if self.uploader is None or not self.is_bound:
             return
+        self._staged = None  # read again: a parallel submission may have attached some meanwhile
         for name in self.upload_field_names:
             field = self.fields[name]
             staged = self.staged_files(name)
