@@ -54,8 +54,16 @@ class CorrespondenceConfig(AppConfig):
             )
         self._register_outgoing(registry)
         register_download_check(selectors.user_may_download)
-        register_subject_visibility("correspondence.IncomingLetter", selectors.visible_incoming_ids)
-        register_subject_visibility("correspondence.OutgoingLetter", selectors.visible_outgoing_ids)
+        register_subject_visibility(
+            "correspondence.IncomingLetter",
+            selectors.visible_incoming_ids,
+            queryset=lambda user: selectors.incoming_visible_to(user).values("pk"),
+        )
+        register_subject_visibility(
+            "correspondence.OutgoingLetter",
+            selectors.visible_outgoing_ids,
+            queryset=lambda user: selectors.outgoing_visible_to(user).values("pk"),
+        )
 
     @staticmethod
     def _register_outgoing(registry) -> None:
