@@ -126,6 +126,7 @@ def _build(tmp_media) -> dict:
             "correspondence:outgoing-submit": ({"pk": outgoing.pk}, outgoing.author),
             "correspondence:outgoing-withdraw": ({"pk": outgoing.pk}, outgoing.author),
             "correspondence:outgoing-send": ({"pk": outgoing.pk}, gendir),
+            "correspondence:outgoing-email-retry": ({"pk": outgoing.pk}, outgoing.author),
             "contracts:contract-detail": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-edit": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-submit": ({"pk": contract.pk}, contract.initiator),

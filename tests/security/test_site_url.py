@@ -34,14 +34,18 @@ def test_a_bad_value_stops_startup_naming_the_variable(environ):
 
 
 @pytest.mark.django_db
-def test_a_notification_email_links_to_the_running_site(settings, org):
+def test_a_notification_email_links_to_the_running_site(
+    settings, org, django_capture_on_commit_callbacks
+):
     """GIVEN the app serving on port 8101 (SITE_URL derived from PORT) WHEN an instruction
-    notifies its assignee by email THEN the link in the email starts with that address."""
+    notifies its assignee by email (through the outbox, after the commit) THEN the link in the
+    sent email starts with that address."""
     from tests.helpers import give
 
     settings.SITE_URL = site_url(environ={"PORT": "8101"})
     assignee = org["seller"]
-    give(org["sales_head"], assignee, "Подготовить справку")
+    with django_capture_on_commit_callbacks(execute=True):
+        give(org["sales_head"], assignee, "Подготовить справку")
     sent = [m for m in mail.outbox if assignee.email in m.to]
     assert sent, "the assignee got no email"
     assert "http://127.0.0.1:8101/" in sent[-1].body
