@@ -161,3 +161,35 @@ def test_crm_pages_are_reported(browser, live_server, demo):
     for page, found in manager.violations.items():
         print(f"CSP violations on {page}: {found}")
     manager.context.close()
+
+
+def test_lockout_and_error_pages_on_a_phone(browser, live_server, demo, screenshot):
+    """GIVEN a phone WHEN someone types a wrong password five times THEN the login page says
+    in Russian that logging in is closed for 15 minutes, with no CSP violation; WHEN the
+    employee opens a letter that does not exist THEN the Russian 404 page keeps the product's
+    navigation and fits the screen."""
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 740})
+    context.add_init_script(COLLECT)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    for _ in range(5):
+        page.get_by_label("Имя пользователя").fill("office")
+        page.get_by_label("Пароль").fill("not-the-password")
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_load_state()
+    locked = page.get_by_test_id("login-locked")
+    assert "15 мин" in locked.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "login-locked-phone")
+    assert page.evaluate("window.__cspViolations") == []
+    context.close()
+
+    phone = Visitor(browser, live_server.url, "gendir", width=375)
+    response = phone.page.goto(f"{live_server.url}/letters/incoming/999999/")
+    assert response.status == 404
+    assert phone.page.get_by_role("heading", name="Страница не найдена").is_visible()
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone.page, "error-404-phone")
+    phone.record("404")
+    assert phone.violations == {}
+    phone.context.close()
