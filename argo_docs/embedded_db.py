@@ -82,7 +82,14 @@ def stop(data_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    default_dir = Path(__file__).resolve().parent.parent / "var" / "pgdata"
+    # the same folder the settings use: ARGO_VAR_DIR/pgdata, var/pgdata by default
+    var_dir = os.environ.get("ARGO_VAR_DIR", "").strip()
+    base = (
+        Path(var_dir).expanduser().resolve()
+        if var_dir
+        else Path(__file__).resolve().parent.parent / "var"
+    )
+    default_dir = base / "pgdata"
     if sys.argv[1:] == ["stop"]:
         stop(default_dir)
     elif sys.argv[1:] == ["start"]:

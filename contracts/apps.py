@@ -18,7 +18,11 @@ class ContractsConfig(AppConfig):
         from workflow import registry
 
         register_download_check(selectors.user_may_download)
-        register_subject_visibility("contracts.Contract", selectors.visible_contract_ids)
+        register_subject_visibility(
+            "contracts.Contract",
+            selectors.visible_contract_ids,
+            queryset=lambda user: selectors.contracts_visible_to(user).values("pk"),
+        )
 
         kinds = [
             (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ContractType, Fund, SubjectCategory
 from crm.models import Counterparty
-from storage.forms import MultipleFileField
+from storage.forms import MultipleFileField, UploadsFormMixin
 
 
 def _decision_form(choices, *, comment_label, return_value: str | None):
@@ -62,7 +62,7 @@ class ReviseForm(forms.Form):
     )
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(UploadsFormMixin, forms.ModelForm):
     """The initiator's fields. The type is chosen before (its extra fields depend on it)."""
 
     counterparty = forms.ModelChoiceField(
@@ -93,7 +93,8 @@ class ContractForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.contract_type = contract_type
         if self.instance and self.instance.pk:
-            del self.fields["files"]  # on the card files are added with their own form
+            # on the card files are added with their own form
+            del self.fields["files"], self.fields["files_staged"]
         self.fields["subject_category"].queryset = SubjectCategory.objects.all()
         self.fields["fund"].queryset = Fund.objects.all()
         self.extra_names: list[tuple[str, str]] = []
@@ -122,7 +123,7 @@ class ContractForm(forms.ModelForm):
         return data
 
 
-class FilesForm(forms.Form):
+class FilesForm(UploadsFormMixin, forms.Form):
     files = MultipleFileField(label=_("Файлы"), required=True)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import rules
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +21,7 @@ from contracts.forms import CommentForm, ContractForm, FilesForm, KanbanFilterFo
 from contracts.models import ContractStatus, ContractType
 from contracts.routing import route_build, route_groups
 from crm.selectors import counterparty_search
+from storage.forms import uploads_keep
 from workflow import registry
 from workflow.models import TaskStatus
 from workflow.selectors import history_of
@@ -66,22 +67,32 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     contract_type = types.filter(pk=type_id).first() if type_id and type_id.isdigit() else None
     if contract_type is None:
         return render(request, "contracts/contract_type_choice.html", {"types": types})
-    form = ContractForm(request.POST or None, request.FILES or None, contract_type=contract_type)
+    form = ContractForm(
+        request.POST or None,
+        request.FILES or None,
+        contract_type=contract_type,
+        uploader=request.user,
+    )
     if request.method == "POST":
         if form.is_valid():
-            with transaction.atomic():
-                contract = services.contract_create(
-                    initiator=request.user, data=form.contract_data()
-                )
-                if form.cleaned_data.get("files"):
-                    services.contract_files_add(
-                        contract_id=contract.pk,
-                        user=request.user,
-                        uploads=form.cleaned_data["files"],
+            try:
+                with transaction.atomic():
+                    contract = services.contract_create(
+                        initiator=request.user, data=form.contract_data()
                     )
-            messages.success(request, _("Договор создан: %(name)s") % {"name": contract.name})
-            return redirect(contract)
+                    if form.cleaned_data.get("files"):
+                        services.contract_files_add(
+                            contract_id=contract.pk,
+                            user=request.user,
+                            uploads=form.cleaned_data["files"],
+                        )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Договор создан: %(name)s") % {"name": contract.name})
+                return redirect(contract)
         messages.error(request, _(FORM_ERROR))
+        uploads_keep(form)
     return render(
         request,
         "contracts/contract_form.html",
@@ -250,19 +261,27 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def files_add(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _visible(request, pk)
-    form = FilesForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("files", [])) or _(FORM_ERROR))
-        return redirect(f"{contract.get_absolute_url()}#files")
-    try:
-        services.contract_files_add(
-            contract_id=contract.pk, user=request.user, uploads=form.cleaned_data["files"]
-        )
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Файлы приложены."))
-    return redirect(f"{contract.get_absolute_url()}#files")
+    existing = [link.stored_file for link in contract.files.select_related("stored_file")]
+    form = FilesForm(request.POST, request.FILES, uploader=request.user, existing_files=existing)
+    if form.is_valid():
+        try:
+            services.contract_files_add(
+                contract_id=contract.pk, user=request.user, uploads=form.cleaned_data["files"]
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect(f"{contract.get_absolute_url()}#files")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Файлы приложены."))
+            return redirect(f"{contract.get_absolute_url()}#files")
+    # refused: the card again with the reasons beside the field and the good files kept
+    messages.error(request, _("Файлы не приложены: исправьте отмеченное."))
+    uploads_keep(form)
+    context = _card_context(request, contract)
+    context["files_form"] = form
+    return render(request, "contracts/contract_detail.html", context, status=400)
 
 
 def kanban(request: HttpRequest) -> HttpResponse:

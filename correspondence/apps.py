@@ -59,8 +59,16 @@ class CorrespondenceConfig(AppConfig):
             )
         self._register_outgoing(registry)
         register_download_check(selectors.user_may_download)
-        register_subject_visibility("correspondence.IncomingLetter", selectors.visible_incoming_ids)
-        register_subject_visibility("correspondence.OutgoingLetter", selectors.visible_outgoing_ids)
+        register_subject_visibility(
+            "correspondence.IncomingLetter",
+            selectors.visible_incoming_ids,
+            queryset=lambda user: selectors.incoming_visible_to(user).values("pk"),
+        )
+        register_subject_visibility(
+            "correspondence.OutgoingLetter",
+            selectors.visible_outgoing_ids,
+            queryset=lambda user: selectors.outgoing_visible_to(user).values("pk"),
+        )
 
     @staticmethod
     def _register_outgoing(registry) -> None:
@@ -117,3 +125,6 @@ class CorrespondenceConfig(AppConfig):
                 edit_url=lambda letter: reverse("correspondence:outgoing-edit", args=[letter.pk]),
             )
         )
+        from outbox.registry import register_delivery_hook
+
+        register_delivery_hook("correspondence.OutgoingLetter", s.email_delivery_reported)

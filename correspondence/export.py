@@ -1,13 +1,12 @@
-"""Excel export of the incoming register (openpyxl, streamed from one query)."""
+"""Excel export of the incoming register (one query, written by the shared xlsx helper)."""
 
 from __future__ import annotations
-
-import io
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from argo_docs.spreadsheets import xlsx_bytes, xlsx_response
 
 EXPORT_LIMIT = 20000
 
@@ -16,10 +15,8 @@ def _name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def register_xlsx(letters) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Журнал входящих"))
-    header = [
+def _header() -> list[str]:
+    return [
         _("Рег. номер"),
         _("Дата регистрации"),
         _("Юрлицо"),
@@ -34,35 +31,36 @@ def register_xlsx(letters) -> bytes:
         _("Состояние"),
         _("Просрочено"),
     ]
-    sheet.append(header)
+
+
+def _rows(letters):
     for letter in letters[:EXPORT_LIMIT]:
-        sheet.append(
-            [
-                letter.reg_number,
-                timezone.localtime(letter.registered_at).replace(tzinfo=None),
-                str(letter.legal_entity),
-                letter.counterparty.name,
-                letter.counterparty.get_category_display(),
-                letter.sender_number,
-                letter.sender_date,
-                letter.subject,
-                letter.received_on,
-                letter.control_date,
-                _name(letter.responsible),
-                letter.get_status_display(),
-                _("да") if letter.is_overdue else "",
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        yield [
+            letter.reg_number,
+            letter.registered_at,
+            str(letter.legal_entity),
+            letter.counterparty.name,
+            letter.counterparty.get_category_display(),
+            letter.sender_number,
+            letter.sender_date,
+            letter.subject,
+            letter.received_on,
+            letter.control_date,
+            _name(letter.responsible),
+            letter.get_status_display(),
+            _("да") if letter.is_overdue else "",
+        ]
+
+
+def register_xlsx(letters) -> bytes:
+    return xlsx_bytes(title=_("Журнал входящих"), header=_header(), rows=_rows(letters))
 
 
 def register_xlsx_response(letters) -> HttpResponse:
-    response = HttpResponse(
-        register_xlsx(letters),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="incoming-{stamp}.xlsx"'
-    return response
+    return xlsx_response(
+        filename=f"incoming-{stamp}.xlsx",
+        title=_("Журнал входящих"),
+        header=_header(),
+        rows=_rows(letters),
+    )

@@ -16,16 +16,12 @@ from django.utils.translation import gettext_lazy
 from correspondence.models import (
     IncomingLetter,
     IncomingStatus,
-    LetterFile,
     OutgoingLetter,
     Project,
 )
 from correspondence.services.incoming import NO_REPLY, REPLY_NEEDED
 from crm.models import Counterparty, CounterpartyCategory
-from storage.forms import MultipleFileField
-from storage.models import StoredFile
-from storage.services import stored_file_create
-from storage.validation import UploadRejected
+from storage.forms import MultipleFileField, UploadsFormMixin
 from workflow.forms import EmployeeChoiceField, active_employees
 from workflow.models import Department, LegalEntity
 
@@ -49,7 +45,7 @@ class OutgoingChoiceField(forms.ModelChoiceField):
 # --- registration --------------------------------------------------------------------------------
 
 
-class IncomingRegisterForm(forms.Form):
+class IncomingRegisterForm(UploadsFormMixin, forms.Form):
     legal_entity = forms.ModelChoiceField(
         label=gettext_lazy("Адресат (наше юрлицо)"), queryset=LegalEntity.objects.all()
     )
@@ -106,44 +102,16 @@ class IncomingRegisterForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, uploader=user, **kwargs)
         self.user = user
         self.fields["responsible"].queryset = active_employees()
         self.duplicate: IncomingLetter | None = None
-        self.kept_files: list[StoredFile] = self._kept_files()
         today = timezone.localdate()
         self.fields["received_on"].initial = today
 
-    def _kept_files(self) -> list[StoredFile]:
-        """Files stored by an earlier, refused submission of this form: only the user's own,
-        not yet attached to any letter, minus those the user chose to remove."""
-        if not self.is_bound:
-            return []
-        ids = [int(v) for v in self.data.getlist("kept_files") if str(v).isdigit()]
-        removed = {int(v) for v in self.data.getlist("remove_files") if str(v).isdigit()}
-        wanted = [pk for pk in ids if pk not in removed]
-        if not wanted:
-            return []
-        found = {
-            f.pk: f
-            for f in StoredFile.objects.filter(pk__in=wanted, uploaded_by=self.user).exclude(
-                pk__in=LetterFile.objects.values("stored_file_id")
-            )
-        }
-        return [found[pk] for pk in wanted if pk in found]
-
-    def _store_uploads(self) -> None:
-        """Store every acceptable upload now, so a refused form never asks for it again."""
-        for upload in self.files.getlist("files") if self.files else []:
-            try:
-                self.kept_files.append(stored_file_create(upload=upload, uploaded_by=self.user))
-            except UploadRejected:
-                continue  # the field already reported this file
-
     def clean(self):
         cleaned = super().clean()
-        self._store_uploads()
-        if not self.kept_files and not self.has_error("files"):
+        if not cleaned.get("files") and not self.has_error("files"):
             self.add_error("files", _("Приложите хотя бы один файл — скан письма."))
         received, control = cleaned.get("received_on"), cleaned.get("control_date")
         if received and received > timezone.localdate():
@@ -209,7 +177,7 @@ class IncomingRegisterForm(forms.Form):
             "addressee_department": data["addressee_department"],
             "project": data["project"],
             "answers_outgoing": data["answers_outgoing"],
-            "files": self.kept_files,
+            "files": self.cleaned_data["files"],  # staged StoredFiles and new uploads
         }
 
 
@@ -333,7 +301,7 @@ class AssignExecutorForm(forms.Form):
         self.fields["executor"].queryset = active_employees()
 
 
-class ExecuteForm(forms.Form):
+class ExecuteForm(UploadsFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=gettext_lazy("Нужен ли ответ?"),
         choices=[

@@ -15,7 +15,7 @@ from correspondence.models import (
 )
 from correspondence.services.outgoing import NOT_YET, RECEIVED
 from crm.models import Counterparty
-from storage.forms import MultipleFileField
+from storage.forms import MultipleFileField, UploadsFormMixin
 from workflow.forms import EmployeeChoiceField, active_employees
 from workflow.models import LegalEntity
 
@@ -24,7 +24,7 @@ User = get_user_model()
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class OutgoingForm(forms.Form):
+class OutgoingForm(UploadsFormMixin, forms.Form):
     legal_entity = forms.ModelChoiceField(
         label=gettext_lazy("Отправитель (наше юрлицо)"), queryset=LegalEntity.objects.all()
     )
@@ -51,7 +51,7 @@ class OutgoingForm(forms.Form):
     files = MultipleFileField(label=gettext_lazy("Файлы"), required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, uploader=user, **kwargs)
         self.user = user
         self.fields["executor"].queryset = active_employees()
         if not self.is_bound and not self.initial:
@@ -124,6 +124,16 @@ class SendForm(forms.Form):
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("Дата отправки не может быть в будущем."))
         return value
+
+
+class EmailRetryForm(forms.Form):
+    """Send a letter's failed email again, optionally to a corrected address."""
+
+    to = forms.EmailField(
+        label=gettext_lazy("Адрес получателя"),
+        required=False,
+        help_text=gettext_lazy("Исправьте адрес, если сервер отклонил его."),
+    )
 
 
 class CounterpartyNumberForm(forms.Form):

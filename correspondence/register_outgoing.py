@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
+from argo_docs.spreadsheets import xlsx_response
 from correspondence import selectors
 from correspondence.models import OutgoingStatus
 from correspondence.register import sort_by
@@ -71,51 +69,42 @@ def _name(user) -> str:
 
 
 def register_xlsx_response(letters) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Журнал исходящих"))
-    sheet.append(
+    header = [
+        _("Рег. номер"),
+        _("Создано"),
+        _("Отправитель"),
+        _("Получатель"),
+        _("Тема"),
+        _("Дата документа"),
+        _("Контрольный срок"),
+        _("Исполнитель"),
+        _("Состояние"),
+        _("Способ отправки"),
+        _("Дата отправки"),
+        _("Вх. номер у контрагента"),
+        _("Дата у контрагента"),
+        _("Просрочено"),
+    ]
+    rows = (
         [
-            _("Рег. номер"),
-            _("Создано"),
-            _("Отправитель"),
-            _("Получатель"),
-            _("Тема"),
-            _("Дата документа"),
-            _("Контрольный срок"),
-            _("Исполнитель"),
-            _("Состояние"),
-            _("Способ отправки"),
-            _("Дата отправки"),
-            _("Вх. номер у контрагента"),
-            _("Дата у контрагента"),
-            _("Просрочено"),
+            letter.reg_number,
+            letter.created_at,
+            str(letter.legal_entity),
+            letter.counterparty.name,
+            letter.subject,
+            letter.document_date,
+            letter.control_date,
+            _name(letter.executor),
+            letter.get_status_display(),
+            letter.get_delivery_method_display(),
+            letter.sent_on,
+            letter.counterparty_number,
+            letter.counterparty_date,
+            _("да") if letter.is_overdue else "",
         ]
-    )
-    for letter in letters[:EXPORT_LIMIT]:
-        sheet.append(
-            [
-                letter.reg_number,
-                timezone.localtime(letter.created_at).replace(tzinfo=None),
-                str(letter.legal_entity),
-                letter.counterparty.name,
-                letter.subject,
-                letter.document_date,
-                letter.control_date,
-                _name(letter.executor),
-                letter.get_status_display(),
-                letter.get_delivery_method_display(),
-                letter.sent_on,
-                letter.counterparty_number,
-                letter.counterparty_date,
-                _("да") if letter.is_overdue else "",
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        for letter in letters[:EXPORT_LIMIT]
     )
     stamp = timezone.localtime().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="outgoing-{stamp}.xlsx"'
-    return response
+    return xlsx_response(
+        filename=f"outgoing-{stamp}.xlsx", title=_("Журнал исходящих"), header=header, rows=rows
+    )

@@ -21,6 +21,11 @@ urlpatterns = [
     path("outgoing/<int:pk>/withdraw/", views_outgoing.outgoing_withdraw, name="outgoing-withdraw"),
     path("outgoing/<int:pk>/send/", views_outgoing.outgoing_send, name="outgoing-send"),
     path(
+        "outgoing/<int:pk>/email/retry/",
+        views_outgoing.outgoing_email_retry,
+        name="outgoing-email-retry",
+    ),
+    path(
         "outgoing/counterparties/search/",
         views_outgoing.counterparty_search,
         name="outgoing-counterparty-search",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from correspondence.services import incoming as incoming_services
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.models import Counterparty
+from storage.forms import uploads_keep
+from storage.services import stored_files_create
 from workflow import registry
 from workflow.selectors import history_of, tasks_of
 
@@ -59,9 +62,12 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                letter = incoming_services.incoming_register(
-                    user=request.user, **form.service_kwargs()
-                )
+                with transaction.atomic():
+                    kwargs = form.service_kwargs()
+                    kwargs["files"] = stored_files_create(
+                        uploads=kwargs["files"], uploaded_by=request.user
+                    )
+                    letter = incoming_services.incoming_register(user=request.user, **kwargs)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -72,6 +78,7 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(letter)
         messages.error(request, _("Письмо не зарегистрировано: исправьте отмеченные поля."))
+        uploads_keep(form)
     counterparty = None
     if form.is_bound:
         counterparty = Counterparty.objects.filter(

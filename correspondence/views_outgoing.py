@@ -6,6 +6,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,12 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_fsm import TransitionNotAllowed
 
 from correspondence import register, register_outgoing, selectors
-from correspondence.forms_outgoing import OutgoingFilterForm, OutgoingForm, SendForm
+from correspondence.forms_outgoing import (
+    EmailRetryForm,
+    OutgoingFilterForm,
+    OutgoingForm,
+    SendForm,
+)
 from correspondence.models import OutgoingLetter, OutgoingStatus
 from correspondence.services import outgoing as services
 from crm import selectors as crm_selectors
 from crm.models import Counterparty
-from storage.services import stored_file_create
+from outbox.selectors import messages_for
+from storage.forms import uploads_keep
+from storage.services import stored_files_create
 from workflow import registry
 from workflow.routes.selectors import route_view
 from workflow.selectors import history_for_card, history_wanted_all, tasks_of
@@ -93,7 +101,8 @@ def _chosen_counterparty(form) -> Counterparty | None:
 
 
 def _store(form, user) -> list:
-    return [stored_file_create(upload=u, uploaded_by=user) for u in form.cleaned_data["files"]]
+    """The form's files (staged and new) stored; call inside the service's transaction."""
+    return stored_files_create(uploads=form.cleaned_data["files"], uploaded_by=user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,24 +113,26 @@ def outgoing_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                letter = services.outgoing_create(
-                    user=request.user,
-                    legal_entity=data["legal_entity"],
-                    counterparty=data["counterparty"],
-                    subject=data["subject"],
-                    text=data["text"],
-                    executor=data["executor"],
-                    document_date=data["document_date"],
-                    control_date=data["control_date"],
-                    project=data["project"],
-                    files=_store(form, request.user),
-                )
+                with transaction.atomic():
+                    letter = services.outgoing_create(
+                        user=request.user,
+                        legal_entity=data["legal_entity"],
+                        counterparty=data["counterparty"],
+                        subject=data["subject"],
+                        text=data["text"],
+                        executor=data["executor"],
+                        document_date=data["document_date"],
+                        control_date=data["control_date"],
+                        project=data["project"],
+                        files=_store(form, request.user),
+                    )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Черновик письма создан."))
                 return redirect(letter)
         messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+        uploads_keep(form)
     return render(
         request,
         "correspondence/outgoing_form.html",
@@ -140,28 +151,40 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS}
     initial["counterparty_obj"] = letter.counterparty
     initial["document_date"] = letter.document_date or timezone.localdate()
+    removing = [int(v) for v in request.POST.getlist("remove_files") if v.isdigit()]
     form = OutgoingForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=initial,
+        existing_files=[
+            link.stored_file
+            for link in selectors.letter_files(letter)
+            if link.pk not in set(removing)
+        ],
     )
     if request.method == "POST":
         if form.is_valid():
             data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS}
             try:
-                services.outgoing_update(
-                    letter_id=letter.pk,
-                    user=request.user,
-                    data=data,
-                    files=_store(form, request.user),
-                    remove_file_ids=[
-                        int(v) for v in request.POST.getlist("remove_files") if v.isdigit()
-                    ],
-                )
+                with transaction.atomic():
+                    services.outgoing_update(
+                        letter_id=letter.pk,
+                        user=request.user,
+                        data=data,
+                        files=_store(form, request.user),
+                        remove_file_ids=removing,
+                    )
             except (TransitionNotAllowed, PermissionDenied) as error:
                 messages.error(request, str(error) or _("Письмо не изменено."))
+                return redirect(letter)
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 messages.success(request, _("Изменения сохранены."))
-            return redirect(letter)
+                return redirect(letter)
         messages.error(request, _("Письмо не сохранено: исправьте отмеченные поля."))
+        uploads_keep(form)
     return render(
         request,
         "correspondence/outgoing_form.html",
@@ -231,10 +254,29 @@ def outgoing_send(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda: services.send_complete(
                     task_id=task.pk, user=request.user, data=form.cleaned_data
                 ),
-                _("Письмо отправлено."),
+                _("Письмо передано на отправку по эл. почте; что стало с сообщением — на карточке.")
+                if form.cleaned_data["method"] == "email"
+                else _("Письмо отправлено."),
             )
     messages.error(request, _("Письмо не отправлено: исправьте отмеченные поля."))
     return _render_card(request, letter, send_form=form)
+
+
+@require_POST
+def outgoing_email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _visible(request, pk)
+    form = EmailRetryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("to", [])))
+        return redirect(letter)
+    return _act(
+        request,
+        letter,
+        lambda: services.outgoing_email_retry(
+            letter_id=letter.pk, user=request.user, to=form.cleaned_data["to"]
+        ),
+        _("Письмо снова поставлено в очередь отправки."),
+    )
 
 
 # --- card ----------------------------------------------------------------------------------------
@@ -251,8 +293,16 @@ def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None
     send_task = _my_send_task(letter, user)
     if send_task and send_form is None:
         send_form = SendForm(initial={"email": letter.counterparty.email})
+    emails = list(messages_for(letter))
+    failed = next((m for m in emails if m.status == "failed"), None)
     context = {
         "letter": letter,
+        "emails": emails,
+        "email_retry_form": (
+            EmailRetryForm(initial={"to": ", ".join(failed.to)})
+            if failed and services.may_retry_email(user, letter)
+            else None
+        ),
         "files": selectors.letter_files(letter),
         "route": route_view(letter),
         "tasks": tasks,

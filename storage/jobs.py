@@ -84,3 +84,49 @@ def file_into_folder(
             )
             created += new
     return created
+
+
+def staged_files_sweep(*, older_than_hours: int = 24) -> int:
+    """Delete files kept from refused forms and never attached within the period: the rows and
+    the bytes (after the commit). Hourly. Returns how many files were deleted."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.db.models.deletion import ProtectedError
+    from django.utils import timezone
+
+    from storage.models import StagedFile
+
+    cutoff = timezone.now() - dt.timedelta(hours=older_than_hours)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                StagedFile.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("stored_file")
+                .filter(staged_at__lt=cutoff)
+                .order_by("staged_at", "id")[:200]
+            )
+            for staged in batch:
+                stored = staged.stored_file
+                try:
+                    with transaction.atomic():
+                        stored.delete()  # the staging row goes with it (CASCADE)
+                except ProtectedError:
+                    # attached after all (should not happen: attaching claims the row)
+                    staged.delete()
+                    continue
+                transaction.on_commit(lambda name=stored.file.name: _delete_bytes(name))
+                deleted += 1
+        if len(batch) < 200:
+            break
+    if deleted:
+        logger.info("staged sweep deleted %s file(s) never attached", deleted)
+    return deleted
+
+
+def _delete_bytes(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("could not delete the stored file %s", name, exc_info=True)

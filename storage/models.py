@@ -136,3 +136,27 @@ class FolderEntry(models.Model):
     @property
     def title(self) -> str:
         return self.label or self.stored_file.original_name
+
+
+class StagedFile(models.Model):
+    """A file kept from a refused form, for its uploader only, until the form is sent again
+    (through the signed token in the form, see storage.staging) or 24 hours pass."""
+
+    stored_file = models.OneToOneField(
+        StoredFile, verbose_name=_("файл"), on_delete=models.CASCADE, related_name="staging"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("загрузил"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    staged_at = models.DateTimeField(_("отложен"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("отложенный файл")
+        verbose_name_plural = _("отложенные файлы")
+        ordering = ["staged_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.stored_file_id)

@@ -4,10 +4,12 @@ Storage knows no letters or contracts. Each document app registers in its ``AppC
 
 - ``register_download_check(fn)``: ``fn(user, stored_file) -> bool``; a file may be downloaded
   when any check says True (e.g. "the file is attached to a letter this user may see").
-- ``register_subject_visibility(model, fn)``: ``fn(user, ids: list[int]) -> set[int]``, the ids
-  among ``ids`` of ``model`` objects the user may see (one query for a whole page). Folder entries
-  linked to a document are shown only to people who may see the document, and such people may
-  download the entry's file.
+- ``register_subject_visibility(model, fn, queryset=None)``: ``fn(user, ids: list[int]) ->
+  set[int]``, the ids among ``ids`` of ``model`` objects the user may see (one query for a whole
+  page). Folder entries linked to a document are shown only to people who may see the document,
+  and such people may download the entry's file. ``queryset(user)``, when given, returns the
+  visible objects' primary keys as a queryset (``.values("pk")``): the folder tree then filters
+  in SQL instead of passing every filed document's id to ``fn``.
 
 Superusers may download everything; the uploader may always download what they uploaded.
 """
@@ -28,6 +30,7 @@ VisibilityCheck = Callable[[Any, list[int]], Iterable[int]]
 
 _download_checks: list[DownloadCheck] = []
 _subject_visibility: dict[str, VisibilityCheck] = {}
+_subject_querysets: dict[str, Callable[[Any], Any]] = {}
 
 
 def _label(model: type[models.Model] | str) -> str:
@@ -43,11 +46,18 @@ def register_download_check(fn: DownloadCheck) -> DownloadCheck:
     return fn
 
 
-def register_subject_visibility(model: type[models.Model] | str, fn: VisibilityCheck) -> None:
+def register_subject_visibility(
+    model: type[models.Model] | str,
+    fn: VisibilityCheck,
+    *,
+    queryset: Callable[[Any], Any] | None = None,
+) -> None:
     label = _label(model)
     if _subject_visibility.get(label, fn) is not fn:
         raise ValueError(f"subject visibility for {label!r} is already registered")
     _subject_visibility[label] = fn
+    if queryset is not None:
+        _subject_querysets[label] = queryset
 
 
 def unregister_download_check(fn: DownloadCheck) -> None:
@@ -59,6 +69,7 @@ def unregister_download_check(fn: DownloadCheck) -> None:
 def unregister_subject_visibility(model: type[models.Model] | str) -> None:
     """For tests."""
     _subject_visibility.pop(_label(model), None)
+    _subject_querysets.pop(_label(model), None)
 
 
 def _is_active_user(user) -> bool:
@@ -77,6 +88,27 @@ def visible_subject_ids(user, content_type: ContentType, ids: Iterable[int]) -> 
     if check is None:
         return set()
     return {int(i) for i in check(user, ids)} & set(ids)
+
+
+def registered_subject_types() -> list[ContentType]:
+    """Content types of the documents some app registered visibility for (from the cache)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = []
+    for label in sorted(_subject_visibility):
+        app_label, model = label.split(".", 1)
+        try:
+            types.append(ContentType.objects.get_by_natural_key(app_label, model))
+        except ContentType.DoesNotExist:
+            continue
+    return types
+
+
+def visible_subject_queryset(user, content_type: ContentType):
+    """The primary keys of ``content_type`` objects ``user`` may see, as a queryset to use in a
+    subquery; None when the type registered no queryset (then use ``visible_subject_ids``)."""
+    make = _subject_querysets.get(f"{content_type.app_label}.{content_type.model}")
+    return None if make is None else make(user)
 
 
 def may_see_subject(user, subject: models.Model) -> bool:

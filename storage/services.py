@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from storage.models import PATH_SEPARATOR, Folder, FolderEntry, StoredFile
 from storage.validation import detect_upload
@@ -58,17 +60,66 @@ def stored_file_create(*, upload, uploaded_by) -> StoredFile:
 
 
 def stored_files_create(*, uploads: Iterable, uploaded_by) -> list[StoredFile]:
-    """Store several uploads in one transaction: all of them or none (files cleaned up)."""
+    """Store several files in one transaction: all of them or none (bytes cleaned up).
+
+    Items are uploads (validated and stored now) or ``StoredFile`` rows staged for
+    ``uploaded_by`` by a refused form (claimed, see storage.staging). The same content twice in
+    one call is refused. Returns the files in the given order."""
+    from storage.staging import staged_files_claim
+
+    items = list(uploads)
     created: list[StoredFile] = []
+    result: list[StoredFile] = []
     try:
         with transaction.atomic():
-            for upload in uploads:
-                created.append(stored_file_create(upload=upload, uploaded_by=uploaded_by))
+            staged_files_claim(
+                files=[i for i in items if isinstance(i, StoredFile)], user=uploaded_by
+            )
+            for item in items:
+                if isinstance(item, StoredFile):
+                    result.append(item)
+                    continue
+                stored = stored_file_create(upload=item, uploaded_by=uploaded_by)
+                created.append(stored)
+                result.append(stored)
+            duplicates_refuse(files=result)
     except BaseException:
         for stored in created:
             _delete_quietly(stored.file.name)
         raise
-    return created
+    return result
+
+
+def duplicate_message(name: str, same_as: str, *, attached: bool) -> str:
+    if attached:
+        return _(
+            "Файл «%(name)s» уже приложен к этому документу (совпадает по содержимому "
+            "с «%(same)s»): один и тот же файл дважды не прикладывается."
+        ) % {"name": name, "same": same_as}
+    return _(
+        "Файл «%(name)s» совпадает по содержимому с «%(same)s»: один и тот же файл дважды "
+        "не прикладывается."
+    ) % {"name": name, "same": same_as}
+
+
+def duplicates_refuse(*, files: Iterable[StoredFile], existing: Iterable[StoredFile] = ()) -> None:
+    """Refuse (ValidationError, Russian) when the same content (sha256) appears twice among
+    ``files`` or is already among the document's ``existing`` files. Document services call it
+    with the document row locked, so two submissions at once cannot both attach it."""
+    seen = {f.sha256: (f.original_name, True) for f in existing}
+    errors = []
+    for f in files:
+        if f.sha256 in seen:
+            same, attached = seen[f.sha256]
+            errors.append(
+                ValidationError(
+                    duplicate_message(f.original_name, same, attached=attached), code="duplicate"
+                )
+            )
+            continue
+        seen[f.sha256] = (f.original_name, False)
+    if errors:
+        raise ValidationError(errors)
 
 
 def clean_original_name(raw: str, extension: str) -> str:

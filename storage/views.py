@@ -58,7 +58,8 @@ def _is_utf8(storage, name: str) -> bool:
 
 def folder_browser(request, pk: int | None = None):
     """The folder tree: breadcrumbs, subfolders, and the files the user may see with their
-    documents. Any employee may browse the tree; entries are filtered by document permissions."""
+    documents. A folder exists for a user only where they may see a file in it or below it: the
+    others answer 404 and are never listed, so folder names tell nobody who wrote to whom."""
     folder = None
     chain: list[Folder] = []
     if pk is not None:
@@ -66,6 +67,9 @@ def folder_browser(request, pk: int | None = None):
         if not chain:
             raise Http404
         folder = chain[-1]
+    view = selectors.folder_view(request.user, folder)
+    if folder is not None and not view.visible:
+        raise Http404
     page = None
     if folder is not None:
         page = selectors.folder_entries_visible_to(
@@ -74,10 +78,5 @@ def folder_browser(request, pk: int | None = None):
     return render(
         request,
         "storage/folder_detail.html",
-        {
-            "folder": folder,
-            "chain": chain,
-            "children": selectors.folder_children(folder),
-            "page": page,
-        },
+        {"folder": folder, "chain": chain, "children": view.children, "page": page},
     )

@@ -7,7 +7,8 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Оргструктура и задания")
 
     def ready(self) -> None:
-        from workflow import handlers, registry, services
+        from outbox.registry import register_delivery_hook
+        from workflow import handlers, jobs, registry, services
         from workflow.forms import InstructionCompleteForm
 
         registry.register_task_kind(
@@ -24,3 +25,4 @@ class WorkflowConfig(AppConfig):
         route_tasks.register()
         registry.register_timer_handler(services.TASK_REMINDER, handlers.task_reminder)
         registry.register_timer_handler(services.TASK_ESCALATION, handlers.task_escalation)
+        register_delivery_hook("workflow.Notification", jobs.notification_emailed)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from outbox.selectors import messages_for
 from workflow.models import Absence, Notification, Timer
-from workflow.services import absence_delegate_tasks, timer_fire
+from workflow.services import absence_delegate_tasks, notification_email_enqueue, timer_fire
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ def absence_delegate(absence_id: int) -> int:
 
 
 def notification_email(notification_id: int) -> bool:
-    """Email one notification once; a retry after a crash finds emailed_at set and stops."""
+    """Jobs queued before emails went through the outbox: write the outbox message now, once."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -72,15 +71,15 @@ def notification_email(notification_id: int) -> bool:
         )
         if notification is None or notification.emailed_at or not notification.recipient.email:
             return False
-        body = notification.text
-        if notification.url:
-            body += f"\n\n{settings.SITE_URL}{notification.url}"
-        send_mail(
-            subject=notification.text[:120],
-            message=body,
-            from_email=None,
-            recipient_list=[notification.recipient.email],
-        )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        if messages_for(notification).exists():
+            return False
+        notification_email_enqueue(notification)
     return True
+
+
+def notification_emailed(message) -> None:
+    """Outbox delivery hook: ``emailed_at`` is when the mail server accepted the email."""
+    if message.status == "sent":
+        Notification.objects.filter(pk=message.document_id, emailed_at__isnull=True).update(
+            emailed_at=message.sent_at
+        )

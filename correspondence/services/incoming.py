@@ -24,7 +24,7 @@ from correspondence.models import (
 )
 from correspondence.services import routing
 from correspondence.services.numbering import journal_for, number_take
-from storage.services import stored_file_create
+from storage.services import stored_files_create
 from workflow.models import HistoryAction, Task
 from workflow.services import (
     display_name,
@@ -256,10 +256,7 @@ def execute_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
                 letter=letter,
                 user=user,
                 text=data.get("reply_text", ""),
-                files=[
-                    stored_file_create(upload=upload, uploaded_by=user)
-                    for upload in data.get("reply_files") or []
-                ],
+                files=stored_files_create(uploads=data.get("reply_files") or [], uploaded_by=user),
             )
             routing._transition(
                 letter,

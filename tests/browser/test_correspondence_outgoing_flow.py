@@ -105,7 +105,9 @@ def test_reply_goes_through_two_levels_with_one_return_then_is_sent(
     page.get_by_test_id("send-submit").click()
     page.wait_for_url(card_url)
     assert page.get_by_test_id("outgoing-status").inner_text() == "Отправлено"
-    assert "office@severny-veter.example" in page.get_by_test_id("sent-message").inner_text()
+    delivery = page.get_by_test_id("email-delivery")
+    assert "office@severny-veter.example" in delivery.inner_text()
+    assert delivery.get_attribute("data-status") == "sent"  # the job ran after the commit
     assert page.get_by_test_id("approval-round").count() == 2
     screenshot(page, "outgoing-card-desktop")
 

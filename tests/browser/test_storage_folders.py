@@ -15,7 +15,8 @@ PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
 @pytest.fixture
 def tree(transactional_db, settings, tmp_path):
     """Входящие / Продажи / ООО «Ромашка» with two letters' scans of the reader and one of
-    someone else; Исходящие / Продажи empty. A Task stands in for a letter (visible to its
+    someone else; Входящие / Бухгалтерия holds only someone else's letter; Исходящие / Продажи
+    holds one more letter of the reader. A Task stands in for a letter (visible to its
     assignee)."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -26,12 +27,14 @@ def tree(transactional_db, settings, tmp_path):
     reader = UserFactory(username="reader", first_name="Ирина", last_name="Смирнова")
     other = UserFactory(username="other", first_name="Олег", last_name="Петров")
     folder = services.folder_get_or_create_path(parts=["Входящие", "Продажи", "ООО «Ромашка»"])
-    services.folder_get_or_create_path(parts=["Входящие", "Бухгалтерия"])
-    services.folder_get_or_create_path(parts=["Исходящие", "Продажи"])
-    for number, owner, name in [
-        (15, reader, "Письмо ООО «Ромашка» о продлении аренды офиса №15.pdf"),
-        (16, reader, "Акт сверки за 1 квартал.pdf"),
-        (17, other, "Претензия конфиденциальная.pdf"),
+    accounting = services.folder_get_or_create_path(parts=["Входящие", "Бухгалтерия"])
+    outgoing = services.folder_get_or_create_path(parts=["Исходящие", "Продажи"])
+    for number, owner, name, where in [
+        (15, reader, "Письмо ООО «Ромашка» о продлении аренды офиса №15.pdf", folder),
+        (16, reader, "Акт сверки за 1 квартал.pdf", folder),
+        (17, other, "Претензия конфиденциальная.pdf", folder),
+        (18, other, "Счёт бухгалтерии.pdf", accounting),
+        (19, reader, "Ответ ООО «Ромашка».pdf", outgoing),
     ]:
         letter = Task.objects.create(
             kind="workflow.instruction",
@@ -42,7 +45,7 @@ def tree(transactional_db, settings, tmp_path):
         stored = services.stored_file_create(
             upload=samples.upload(name, samples.pdf_bytes()), uploaded_by=other
         )
-        services.folder_file(folder=folder, stored_file=stored, subject=letter)
+        services.folder_file(folder=where, stored_file=stored, subject=letter)
     yield {"reader": reader, "folder": folder}
     registry.unregister_subject_visibility(Task)
 
@@ -89,7 +92,11 @@ def test_employee_walks_down_the_tree_and_downloads_a_scan(browser, live_server,
 
     crumbs.get_by_role("link", name="Входящие").click()
     assert page.get_by_role("heading", name="Входящие").is_visible()
-    assert page.get_by_test_id("folder-row").count() == 2
+    # «Бухгалтерия» holds only a letter the reader may not open: it is not even listed
+    rows = page.get_by_test_id("folder-row")
+    assert rows.count() == 1 and "Продажи" in rows.inner_text()
+    assert "Бухгалтерия" not in page.content()
+    assert "файлов: 2" in rows.inner_text()
     context.close()
 
 

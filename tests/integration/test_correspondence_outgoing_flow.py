@@ -26,6 +26,7 @@ from correspondence.services.filing import letter_file_into_folders
 from correspondence.services.incoming import execute_complete
 from correspondence.services.routing import KIND_EXECUTE
 from correspondence.testing import build_world, control_in, pdf_upload, register, stored_pdf
+from outbox.jobs import outbox_flush
 from storage.models import FolderEntry
 from tests.factories import AbsenceFactory
 from workflow import calendar
@@ -331,19 +332,23 @@ def _registered(world, **kwargs):
 
 
 def _send(world, letter, method="email", **data):
+    """Send as the office, then run the outbox job as the worker does after the commit."""
     task = _open_task(letter, services.KIND_SEND)
-    return services.send_complete(
+    letter = services.send_complete(
         task_id=task.pk,
         user=world["office"],
         data={"method": method, "sent_on": timezone.localdate(), **data},
     )
+    outbox_flush()
+    return letter
 
 
 def test_sending_by_email_really_sends_the_letter_with_its_files(world):
     """GIVEN a registered letter with a PDF
     WHEN the office sends it by email (address prefilled from the counterparty)
     THEN one message with the number in the subject and the PDF attached is sent, the message
-    is kept on the letter, and the office gets «Получить входящий номер контрагента»."""
+    is kept on the letter with the time the server accepted it, and the office gets «Получить
+    входящий номер контрагента»."""
     letter = _registered(world)
     _send(world, letter)
     letters = _letters_sent()

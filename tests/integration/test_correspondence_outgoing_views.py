@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from correspondence.models import ChainMode, OutgoingApprovalSettings, OutgoingLetter
 from correspondence.services import outgoing as services
 from correspondence.testing import build_world, control_in, pdf_upload, stored_pdf
+from outbox.jobs import outbox_flush
 from workflow.routes.tasks import step_task_complete
 from workflow.selectors import tasks_of
 from workflow.services import display_name
@@ -114,10 +115,13 @@ def test_approver_and_registrar_see_the_letter_through_their_tasks(client, world
             "email": "chief@veter.example",
             "body": "Направляем письмо.",
         },
-        follow=True,
     )
-    html = response.content.decode()
-    assert "Отправленное сообщение" in html and "chief@veter.example" in html
+    html = client.get(response["Location"]).content.decode()
+    assert 'data-testid="email-delivery" data-status="pending"' in html
+    outbox_flush()  # the worker's job after the commit
+    html = client.get(response["Location"]).content.decode()
+    assert 'data-testid="email-delivery" data-status="sent"' in html
+    assert "chief@veter.example" in html
     assert [m.to for m in mail.outbox if m.attachments] == [["chief@veter.example"]]
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from correspondence.models import IncomingLetter, LetterFile
 from correspondence.services.routing import KIND_EXECUTE
 from correspondence.testing import build_world, control_in, pdf_upload, register
-from storage.models import StoredFile
+from storage.models import StagedFile, StoredFile
 from storage.testing import EXE_BYTES
 from workflow.selectors import tasks_of
 
@@ -131,8 +132,8 @@ def test_registering_through_the_form_opens_the_new_card(client, world):
 def test_a_bad_form_keeps_fields_and_already_uploaded_files(client, world):
     """GIVEN the form with a missing subject and a valid PDF
     WHEN it is submitted THEN it is refused in Russian, the typed fields are still there and the
-    PDF is shown as already attached; WHEN the subject is added and the form re-sent with only the
-    carried file id THEN the letter is registered with that PDF."""
+    PDF is shown as already chosen (staged behind a signed token); WHEN the subject is added and
+    the form re-sent with only that token THEN the letter is registered with that PDF."""
     client.force_login(world["office"])
     response = client.post(
         reverse("correspondence:incoming-register"),
@@ -142,17 +143,19 @@ def test_a_bad_form_keeps_fields_and_already_uploaded_files(client, world):
     assert response.status_code == 200
     assert "Обязательное поле" in page
     assert "78-12-345" in page
-    assert "skan.pdf" in page and "Уже приложены" in page
+    assert "skan.pdf" in page and "Уже выбранные файлы" in page
     stored = StoredFile.objects.get(original_name="skan.pdf")
-    assert f'name="kept_files" value="{stored.pk}"' in page
+    assert StagedFile.objects.get().stored_file == stored
+    token = re.search(r'name="files_staged" value="([^"]+)"', page).group(1)
     assert not IncomingLetter.objects.exists()
 
     response = client.post(
         reverse("correspondence:incoming-register"),
-        {**_form_data(world, subject="О проверке"), "kept_files": [stored.pk]},
+        {**_form_data(world, subject="О проверке"), "files_staged": token},
     )
     assert response.status_code == 302
     assert IncomingLetter.objects.get().letter_files.get().stored_file == stored
+    assert not StagedFile.objects.exists()
 
 
 def test_a_refused_file_is_named_and_the_good_one_kept(client, world):
@@ -174,7 +177,8 @@ def test_a_refused_file_is_named_and_the_good_one_kept(client, world):
 
 
 def test_someone_elses_file_id_cannot_be_carried(client, world):
-    """GIVEN a file uploaded by another user WHEN its id is smuggled into kept_files
+    """GIVEN a file uploaded by another user WHEN its id is smuggled into the form (the old
+    kept_files field, or as a staged-file token)
     THEN it is ignored and the form asks for a file."""
     client.force_login(world["office"])
     foreign = StoredFile.objects.create(
@@ -187,10 +191,11 @@ def test_someone_elses_file_id_cannot_be_carried(client, world):
     )
     response = client.post(
         reverse("correspondence:incoming-register"),
-        {**_form_data(world), "kept_files": [foreign.pk]},
+        {**_form_data(world), "kept_files": [foreign.pk], "files_staged": str(foreign.pk)},
     )
     assert response.status_code == 200
     assert "Приложите хотя бы один файл" in response.content.decode()
+    assert not IncomingLetter.objects.exists()
 
 
 def test_duplicate_warns_with_a_link_and_may_be_confirmed(client, world, letter):
@@ -208,10 +213,10 @@ def test_duplicate_warns_with_a_link_and_may_be_confirmed(client, world, letter)
     page = response.content.decode()
     assert "Такое письмо уже зарегистрировано" in page
     assert letter.get_absolute_url() in page
-    kept = StoredFile.objects.filter(uploaded_by=world["office"]).latest("pk")
+    token = re.search(r'name="files_staged" value="([^"]+)"', page).group(1)
     response = client.post(
         reverse("correspondence:incoming-register"),
-        {**data, "kept_files": [kept.pk], "confirm_duplicate": "on"},
+        {**data, "files_staged": token, "confirm_duplicate": "on"},
     )
     assert response.status_code == 302
     assert IncomingLetter.objects.count() == 2

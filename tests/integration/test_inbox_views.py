@@ -210,9 +210,12 @@ def test_team_inbox_runs_a_constant_number_of_queries(
 
 
 def test_english_interface_is_available(client, org):
-    """GIVEN a user who prefers English WHEN they open the inbox THEN it speaks English."""
+    """GIVEN a user who chose English in the user menu WHEN they open the inbox
+    THEN it speaks English (the browser's Accept-Language alone does not switch it)."""
     client.force_login(org["seller"])
-    response = client.get("/tasks/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "My tasks" not in client.get("/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post("/language/", {"language": "en", "next": "/tasks/"})
+    response = client.get("/tasks/")
     assert "My tasks" in response.content.decode()
 
 

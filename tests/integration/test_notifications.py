@@ -7,10 +7,12 @@ from workflow.jobs import notification_email
 from workflow.models import Notification
 
 
-def test_new_task_notifies_in_app_and_by_email_once(org):
+def test_new_task_notifies_in_app_and_by_email_once(org, django_capture_on_commit_callbacks):
     """GIVEN an employee with an email WHEN they get a task
-    THEN an unread notification appears and one email is sent; re-running the job sends none."""
-    give(org["sales_head"], org["seller"], "Подготовить отчёт")
+    THEN an unread notification appears and one email is sent through the outbox after the
+    commit (emailed_at = when the server accepted it); re-running the old job sends none."""
+    with django_capture_on_commit_callbacks(execute=True):
+        give(org["sales_head"], org["seller"], "Подготовить отчёт")
     notification = Notification.objects.get(recipient=org["seller"])
     assert notification.read_at is None and notification.emailed_at is not None
     assert len(mail.outbox) == 1

@@ -157,3 +157,40 @@ def test_test_settings_keep_moscow_time_and_russian():
     THEN the time zone is Moscow and the language Russian, as users see in production."""
     assert settings.TIME_ZONE == "Europe/Moscow"
     assert settings.LANGUAGE_CODE == "ru"
+
+
+def test_deploy_check_stays_clean_behind_a_tls_proxy():
+    """GIVEN production behind a TLS proxy (ARGO_BEHIND_PROXY=true) with a site address
+    WHEN the deployment check runs THEN it passes, django-axes and django-csp checks included."""
+    env = production_env(ARGO_BEHIND_PROXY="true", SITE_URL="https://docs.example.com")
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_carry_the_hardening():
+    """GIVEN a production environment WHEN the settings are loaded THEN login throttling is on
+    (5 failures, 15 minutes, the axes backend first and its middleware last), the CSP forbids
+    inline code and framing, private pages are not cached, the request limit is derived from the
+    upload limits, and links use the run script's address unless SITE_URL says otherwise."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), "
+        "s.AUTHENTICATION_BACKENDS[0], s.MIDDLEWARE[-1], s.MIDDLEWARE[0]); "
+        "d = s.CONTENT_SECURITY_POLICY['DIRECTIVES']; "
+        "print(d['default-src'], d['script-src'], d['style-src'], d['frame-ancestors']); "
+        "print('argo_docs.middleware.NoStoreMiddleware' in s.MIDDLEWARE, "
+        "'django.middleware.locale.LocaleMiddleware' in s.MIDDLEWARE, s.ARGO_REQUEST_MAX_BYTES); "
+        "print(s.SITE_URL)"
+    )
+    result = run(["-c", code], production_env(PORT="8101", SITE_URL=None))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "5 900.0 axes.backends.AxesStandaloneBackend axes.middleware.AxesMiddleware "
+        "argo_docs.middleware.RequestSizeLimitMiddleware"
+    )
+    assert lines[1] == "[\"'self'\"] [\"'self'\"] [\"'self'\"] [\"'none'\"]"
+    assert lines[2] == f"True False {(25 * 20 + 10) * 1024 * 1024}"
+    assert lines[3] == "http://127.0.0.1:8101"

@@ -71,11 +71,14 @@ def test_folder_pages_need_a_login(client, db):
 
 
 def test_root_lists_the_top_folders_and_an_unknown_folder_is_404(client, db):
-    """GIVEN «Входящие» and «Исходящие» WHEN an employee opens /files/folders/
-    THEN both are listed with links; a folder id that does not exist gives 404."""
-    services.folder_get_or_create_path(parts=PATH)
+    """GIVEN «Входящие» and «Исходящие», each holding a file the employee uploaded
+    WHEN they open /files/folders/ THEN both are listed with links; a folder id that does not
+    exist gives 404."""
+    user = UserFactory()
+    _filed(services.folder_get_or_create_path(parts=PATH), user, None)
     outgoing = services.folder_get_or_create_path(parts=["Исходящие"])
-    client.force_login(UserFactory())
+    _filed(outgoing, user, None)
+    client.force_login(user)
     page = client.get(reverse("storage:folder-root")).content.decode()
     assert "Входящие" in page and "Исходящие" in page
     assert reverse("storage:folder", args=[outgoing.pk]) in page
@@ -86,7 +89,10 @@ def test_root_lists_the_top_folders_and_an_unknown_folder_is_404(client, db):
 def test_empty_tree_says_so(client, db):
     """GIVEN no folders WHEN the root is opened THEN a Russian explanation is shown."""
     client.force_login(UserFactory())
-    assert "Папок пока нет" in client.get(reverse("storage:folder-root")).content.decode()
+    assert (
+        "Доступных вам папок пока нет"
+        in client.get(reverse("storage:folder-root")).content.decode()
+    )
 
 
 def test_folder_shows_breadcrumbs_and_only_files_of_documents_the_user_may_see(

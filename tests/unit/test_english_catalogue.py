@@ -68,3 +68,18 @@ def test_compiled_catalogue_matches_the_source():
         if not ok:
             stale.append(entry["msgid"])
     assert stale == [], "run: python manage.py compilemessages"
+
+
+def test_every_plural_has_its_three_russian_forms():
+    """Russian needs three plural forms (1 этап, 2 этапа, 5 этапов) where gettext's source strings
+    give two: every plural message of the English catalogue has a Russian entry with all three."""
+    russian = (LOCALE.parents[1] / "ru" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    ru_entries = {}
+    for block in russian.split("\n\n"):
+        forms = re.findall(r'^msgstr\[\d\] "(.+)"$', block, re.M)
+        msgid = re.search(r'^msgid "(.+)"$', block, re.M)
+        if msgid:
+            ru_entries[ast.literal_eval(f'"{msgid.group(1)}"')] = forms
+    plurals = [e["msgid"] for e in _po_entries() if "msgid_plural" in e]
+    missing = [m for m in plurals if len(ru_entries.get(m, [])) != 3]
+    assert plurals and missing == []

@@ -31,7 +31,13 @@ from correspondence.services.outgoing.reaction import (
     reaction_complete,
     reaction_timer_fire,
 )
-from correspondence.services.outgoing.sending import counterparty_number_complete, send_complete
+from correspondence.services.outgoing.sending import (
+    counterparty_number_complete,
+    email_delivery_reported,
+    may_retry_email,
+    outgoing_email_retry,
+    send_complete,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -45,8 +51,11 @@ __all__ = [
     "TIMER_REACTION",
     "DOC_TYPE",
     "counterparty_number_complete",
+    "email_delivery_reported",
+    "may_retry_email",
     "outgoing_answer_received",
     "outgoing_create",
+    "outgoing_email_retry",
     "outgoing_submit",
     "outgoing_update",
     "outgoing_withdraw",

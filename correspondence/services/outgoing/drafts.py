@@ -17,6 +17,7 @@ from correspondence.models import (
 from correspondence.services.outgoing.base import (
     locked,
 )
+from storage.services import duplicates_refuse
 from workflow.models import HistoryAction
 from workflow.services import (
     history_record,
@@ -102,6 +103,14 @@ def outgoing_update(
         if changed:
             letter.save(update_fields=changed)
         removed = LetterFile.objects.filter(outgoing=letter, pk__in=list(remove_file_ids)).delete()
+        files = list(files)
+        duplicates_refuse(  # under the letter's lock: two tabs cannot both attach the same file
+            files=files,
+            existing=[
+                link.stored_file
+                for link in LetterFile.objects.filter(outgoing=letter).select_related("stored_file")
+            ],
+        )
         added = LetterFile.objects.bulk_create(
             [LetterFile(outgoing=letter, stored_file=f, added_by=user) for f in files]
         )
