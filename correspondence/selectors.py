@@ -6,9 +6,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from correspondence import roles
-from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
+from correspondence.models import (
+    IncomingLetter,
+    LetterFile,
+    OutgoingLetter,
+    ReviewWithExecution,
+    StepRole,
+)
+from correspondence.services.incoming.route import PHASE_EXECUTION
+from workflow import registry
 from workflow.models import Task
-from workflow.selectors import has_role, subordinate_department_ids
+from workflow.selectors import has_role, subordinate_department_ids, tasks_of, tasks_visible_to
 
 
 def _sees_everything(user) -> bool:
@@ -92,3 +100,36 @@ def letter_files(letter) -> QuerySet:
     return LetterFile.objects.filter(
         **{"incoming" if isinstance(letter, IncomingLetter) else "outgoing": letter}
     ).select_related("stored_file", "added_by")
+
+
+def card_tasks(letter, user) -> list[Task]:
+    """The letter's tasks for its card, each with its kind's label and ``may_open``: whether
+    ``user`` may open the task page (the same rule as ``workflow.view_task``, asked once for the
+    whole list, so the card runs a constant number of queries)."""
+    tasks = list(tasks_of(letter).select_related("parent", "created_by"))
+    openable = set(
+        tasks_visible_to(user).filter(pk__in=[t.pk for t in tasks]).values_list("pk", flat=True)
+    )
+    for task in tasks:
+        try:
+            task.kind_label = registry.task_kind(task.kind).label
+        except LookupError:
+            task.kind_label = task.kind
+        task.may_open = task.pk in openable
+    return tasks
+
+
+def reviews_with_execution(route_view) -> str:
+    """How reviewers beside the executor treat the letter («для сведения» / «обязательно»), read
+    from the route's own steps; empty when nobody reviews beside the executor."""
+    if route_view is None:
+        return ""
+    for stage in route_view.current.stages:
+        if stage.stage.phase != PHASE_EXECUTION:
+            continue
+        reviewers = [s for s in stage.steps if s.role and s.role != StepRole.RESPONSIBLE]
+        if reviewers:
+            blocking = any(s.blocking for s in reviewers)
+            mode = ReviewWithExecution.MANDATORY if blocking else ReviewWithExecution.INFORMATIONAL
+            return str(mode.label)
+    return ""
