@@ -7,8 +7,7 @@ from django.test import override_settings
 
 from argo_docs.demo import DEMO_PASSWORD, load_demo
 from correspondence.models import IncomingLetter, IncomingStatus, OutgoingLetter, OutgoingStatus
-from correspondence.services.incoming import REPLY_NEEDED, execute_complete
-from correspondence.services.incoming import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE, REPLY_NEEDED, execute_complete
 from workflow.selectors import tasks_of
 
 pytestmark = pytest.mark.browser
