@@ -154,7 +154,7 @@ def execute_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
                 actor=user,
                 description=_("Готовится ответ (черновик исходящего № %(pk)s)") % {"pk": reply.pk},
             )
-            comment = comment or _("Нужен ответ: подготовлен черновик исходящего.")
+            comment = comment or _("Нужен ответ: черновик исходящего № %(pk)s") % {"pk": reply.pk}
         step_decide(task_id=task_id, user=user, decision=Decision.DONE, comment=comment)
     return letter
 
