@@ -118,66 +118,45 @@ def rule_for(category: str) -> RouteRule | None:
     )
 
 
-def stage_name(stage_roles: list[str]) -> str:
+# each role's step: its kind and the task kind it opens (others: the engine's own review)
+ROLE_STEPS = {
+    StepRole.RESPONSIBLE: (StepKind.EXECUTE, KIND_EXECUTE),
+    StepRole.GENERAL_DIRECTOR: (StepKind.REVIEW, KIND_RESOLUTION),
+}
+
+
+def stage_of(stage_roles: list[str]) -> tuple[str, str]:
+    """A stage's name and phase, from its roles."""
     if StepRole.RESPONSIBLE in stage_roles:
-        return _("Исполнение")
+        return _("Исполнение"), PHASE_EXECUTION
     if StepRole.GENERAL_DIRECTOR in stage_roles:
-        return _("Резолюция")
-    return _("Рассмотрение")
-
-
-def stage_phase(stage_roles: list[str]) -> str:
-    if StepRole.RESPONSIBLE in stage_roles:
-        return PHASE_EXECUTION
-    if StepRole.GENERAL_DIRECTOR in stage_roles:
-        return PHASE_RESOLUTION
-    return PHASE_REVIEW
-
-
-def step_plan(role: str, *, blocking: bool, due_at, remind_days) -> StepPlan:
-    if role == StepRole.RESPONSIBLE:
-        kind, task_kind = StepKind.EXECUTE, KIND_EXECUTE
-    elif role == StepRole.GENERAL_DIRECTOR:
-        kind, task_kind = StepKind.REVIEW, KIND_RESOLUTION
-    else:
-        kind, task_kind = StepKind.REVIEW, ""
-    return StepPlan(
-        kind=kind,
-        role=role,
-        reason=str(StepRole(role).label),  # shown while the step waits; cleared once resolved
-        task_kind=task_kind,
-        blocking=blocking,
-        due_at=due_at,
-        remind_days=remind_days,
-    )
+        return _("Резолюция"), PHASE_RESOLUTION
+    return _("Рассмотрение"), PHASE_REVIEW
 
 
 def incoming_plan(letter: IncomingLetter, rule: RouteRule | None) -> list[StagePlan]:
     """The rule's stages (the default: the responsible employee alone), every step by role and
     due at the control date. Reviewers beside the executor block the letter or not, per rule."""
-    stages = (rule.plan() if rule else None) or DEFAULT_PLAN
     informational = rule is None or rule.review_with_execution == ReviewWithExecution.INFORMATIONAL
-    due_at = letter_due_at(letter.control_date)
     plan = []
-    for stage_roles in stages:
-        executing = StepRole.RESPONSIBLE in stage_roles
-        steps = [
-            step_plan(
-                role,
-                blocking=not (executing and informational and role != StepRole.RESPONSIBLE),
-                due_at=due_at,
-                remind_days=letter.reminder_working_days,
+    for stage_roles in (rule.plan() if rule else None) or DEFAULT_PLAN:
+        name, phase = stage_of(stage_roles)
+        steps = []
+        for role in stage_roles:
+            kind, task_kind = ROLE_STEPS.get(role, (StepKind.REVIEW, ""))
+            beside_executor = phase == PHASE_EXECUTION and role != StepRole.RESPONSIBLE
+            steps.append(
+                StepPlan(
+                    kind=kind,
+                    role=role,
+                    reason=str(StepRole(role).label),  # shown while the step waits
+                    task_kind=task_kind,
+                    blocking=not (beside_executor and informational),
+                    due_at=letter_due_at(letter.control_date),
+                    remind_days=letter.reminder_working_days,
+                )
             )
-            for role in stage_roles
-        ]
-        plan.append(
-            StagePlan(
-                name=stage_name(stage_roles),
-                steps=steps,
-                phase=stage_phase(stage_roles),
-                allow_return=False,
-            )
-        )
+        plan.append(StagePlan(name=name, steps=steps, phase=phase, allow_return=False))
     return plan
 
 
