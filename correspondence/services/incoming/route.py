@@ -25,6 +25,7 @@ from correspondence.models import (
     RouteRule,
     StepRole,
 )
+from correspondence.services.filing import letter_file_into_folders
 from workflow.models import Department, StepKind, StepStatus
 from workflow.models.routes import Decision
 from workflow.routes.plan import StagePlan, StepPlan
@@ -279,8 +280,6 @@ class IncomingHooks(RouteHooks):
             description=_("Письмо исполнено, ответ не требуется"),
             report=executed.comment if executed else "",
         )
-        from correspondence.services.filing import letter_file_into_folders
-
         letter_file_into_folders(letter)
         if actor is None or letter.registered_by_id != actor.pk:
             notification_send(
