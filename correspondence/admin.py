@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.urls import path
+from django.utils.translation import gettext as _
 
+from correspondence import admin_preview
 from correspondence.models import (
     ExtraApprover,
     IncomingLetter,
@@ -11,6 +15,7 @@ from correspondence.models import (
     RegistrationJournal,
     RouteRule,
     RouteStep,
+    StepRole,
     Thread,
 )
 
@@ -32,16 +37,60 @@ class RegistrationJournalAdmin(admin.ModelAdmin):
     inlines = [JournalCounterInline]
 
 
+class RouteStepFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
+        ]
+        responsible = sum(1 for step in kept if step.get("role") == StepRole.RESPONSIBLE)
+        if responsible != 1:
+            raise forms.ValidationError(
+                _(
+                    "В маршруте должен быть ровно один шаг «Ответственный исполнитель»: "
+                    "письмо исполняет он (сейчас таких шагов: %(count)s)."
+                )
+                % {"count": responsible}
+            )
+
+
 class RouteStepInline(admin.TabularInline):
     model = RouteStep
+    formset = RouteStepFormSet
     extra = 1
     ordering = ["order"]
 
 
+def _preview_urls(model_admin, view):
+    opts = model_admin.model._meta
+    name = f"{opts.app_label}_{opts.model_name}_preview"
+    return [path("preview/", model_admin.admin_site.admin_view(view), name=name)]
+
+
 @admin.register(RouteRule)
 class RouteRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "reminder_working_days", "is_active"]
+    list_display = [
+        "name",
+        "category",
+        "review_with_execution",
+        "reminder_working_days",
+        "is_active",
+    ]
     inlines = [RouteStepInline]
+
+    def get_urls(self):
+        return _preview_urls(self, self.preview_view) + super().get_urls()
+
+    def preview_view(self, request):
+        return admin_preview.preview_view(
+            self,
+            request,
+            title=_("Предпросмотр маршрута входящего письма"),
+            form_class=admin_preview.IncomingPreviewForm,
+            build=admin_preview.incoming_stages,
+        )
 
 
 @admin.register(Project)
@@ -84,8 +133,6 @@ class IncomingLetterAdmin(admin.ModelAdmin):
         "reg_sequence",
         "status",
         "route_rule",
-        "route_plan",
-        "route_stage",
         "registered_by",
         "registered_at",
         "completed_at",
@@ -96,6 +143,18 @@ class IncomingLetterAdmin(admin.ModelAdmin):
 @admin.register(OutgoingApprovalSettings)
 class OutgoingApprovalSettingsAdmin(admin.ModelAdmin):
     list_display = ["legal_entity", "mode", "depth", "top_role", "approval_working_days"]
+
+    def get_urls(self):
+        return _preview_urls(self, self.preview_view) + super().get_urls()
+
+    def preview_view(self, request):
+        return admin_preview.preview_view(
+            self,
+            request,
+            title=_("Предпросмотр согласования исходящего письма"),
+            form_class=admin_preview.OutgoingPreviewForm,
+            build=admin_preview.outgoing_stages,
+        )
 
 
 @admin.register(ExtraApprover)

@@ -13,50 +13,10 @@ class CorrespondenceConfig(AppConfig):
             rules,
             selectors,
         )
-        from correspondence.services import incoming, routing
         from storage.registry import register_download_check, register_subject_visibility
         from workflow import registry
 
-        kinds = [
-            (
-                routing.KIND_RESOLUTION,
-                _("Резолюция по входящему"),
-                forms.ResolutionForm,
-                incoming.resolution_complete,
-                _("Вынести резолюцию"),
-            ),
-            (
-                routing.KIND_REVIEW,
-                _("Рассмотрение входящего"),
-                forms.ReviewForm,
-                incoming.review_complete,
-                _("Рассмотрено"),
-            ),
-            (
-                routing.KIND_ASSIGN,
-                _("Назначение исполнителя"),
-                forms.AssignExecutorForm,
-                incoming.assign_complete,
-                _("Назначить"),
-            ),
-            (
-                routing.KIND_EXECUTE,
-                _("Исполнение входящего"),
-                forms.ExecuteForm,
-                incoming.execute_complete,
-                _("Отправить решение"),
-            ),
-        ]
-        for code, label, form_class, complete, submit_label in kinds:
-            registry.register_task_kind(
-                registry.TaskKind(
-                    code=code,
-                    label=label,
-                    form_class=form_class,
-                    complete=complete,
-                    submit_label=submit_label,
-                )
-            )
+        self._register_incoming(registry)
         self._register_outgoing(registry)
         register_download_check(selectors.user_may_download)
         register_subject_visibility(
@@ -68,6 +28,56 @@ class CorrespondenceConfig(AppConfig):
             "correspondence.OutgoingLetter",
             selectors.visible_outgoing_ids,
             queryset=lambda user: selectors.outgoing_visible_to(user).values("pk"),
+        )
+
+    @staticmethod
+    def _register_incoming(registry) -> None:
+        from correspondence import forms as f
+        from correspondence.services import incoming as s
+        from correspondence.services.incoming import route
+        from workflow.routes.registry import DocumentType, register_document_type
+
+        for code, label, form_class, complete, submit_label in (
+            (
+                s.KIND_RESOLUTION,
+                _("Резолюция по входящему"),
+                f.ResolutionForm,
+                s.resolution_complete,
+                _("Вынести резолюцию"),
+            ),
+            (
+                s.KIND_ASSIGN,
+                _("Назначение исполнителя"),
+                f.AssignExecutorForm,
+                s.assign_complete,
+                _("Назначить"),
+            ),
+            (
+                s.KIND_EXECUTE,
+                _("Исполнение входящего"),
+                f.ExecuteForm,
+                s.execute_complete,
+                _("Отправить решение"),
+            ),
+        ):
+            registry.register_task_kind(
+                registry.TaskKind(
+                    code=code,
+                    label=label,
+                    form_class=form_class,
+                    complete=complete,
+                    submit_label=submit_label,
+                )
+            )
+        register_document_type(
+            DocumentType(
+                code=route.DOC_TYPE,
+                model="correspondence.IncomingLetter",
+                label=_("Входящее письмо"),
+                author_of=lambda letter: letter.registered_by,
+                hooks=route.IncomingHooks(),
+                describe=route.describe,
+            )
         )
 
     @staticmethod

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from correspondence.models import IncomingLetter, Project
 from correspondence.services.incoming import (
+    KIND_EXECUTE,
+    KIND_RESOLUTION,
     NO_REPLY,
     execute_complete,
     incoming_register,
     resolution_complete,
 )
-from correspondence.services.routing import KIND_EXECUTE, KIND_RESOLUTION
 from correspondence.setup import journals_ensure, route_rules_ensure
 from crm.models import Counterparty
 from storage.services import stored_file_create

@@ -231,12 +231,6 @@ class RegisterFilterForm(forms.Form):
 # --- route decisions (rendered by the task page /tasks/<id>/) ------------------------------------
 
 
-class ReviewForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 SUBTASK_ROWS = 3
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from correspondence import roles
-from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
+from correspondence.models import (
+    IncomingLetter,
+    LetterFile,
+    OutgoingLetter,
+    ReviewWithExecution,
+    StepRole,
+)
+from correspondence.services.incoming.route import PHASE_EXECUTION
+from workflow import registry
 from workflow.models import Task
-from workflow.selectors import has_role, subordinate_department_ids
+from workflow.selectors import has_role, subordinate_department_ids, tasks_of
 
 
 def _sees_everything(user) -> bool:
@@ -92,3 +101,34 @@ def letter_files(letter) -> QuerySet:
     return LetterFile.objects.filter(
         **{"incoming" if isinstance(letter, IncomingLetter) else "outgoing": letter}
     ).select_related("stored_file", "added_by")
+
+
+def card_tasks(letter, user) -> list[Task]:
+    """The letter's tasks for its card, each with its kind's label and ``may_open``: whether
+    ``user`` may open the task page (``workflow.view_task``; the assignee's employee comes with
+    the task and the rule reads the viewer's departments once, so the card's queries stay
+    constant)."""
+    tasks = list(tasks_of(letter).select_related("parent", "created_by", "assignee__employee"))
+    for task in tasks:
+        try:
+            task.kind_label = registry.task_kind(task.kind).label
+        except LookupError:
+            task.kind_label = task.kind
+        task.may_open = rules.has_perm("workflow.view_task", user, task)
+    return tasks
+
+
+def reviews_with_execution(route_view) -> str:
+    """How reviewers beside the executor treat the letter («для сведения» / «обязательно»), read
+    from the route's own steps; empty when nobody reviews beside the executor."""
+    if route_view is None:
+        return ""
+    for stage in route_view.current.stages:
+        if stage.stage.phase != PHASE_EXECUTION:
+            continue
+        reviewers = [s for s in stage.steps if s.role and s.role != StepRole.RESPONSIBLE]
+        if reviewers:
+            blocking = any(s.blocking for s in reviewers)
+            mode = ReviewWithExecution.MANDATORY if blocking else ReviewWithExecution.INFORMATIONAL
+            return str(mode.label)
+    return ""

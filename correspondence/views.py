@@ -19,15 +19,15 @@ from correspondence.forms import (
     IncomingRegisterForm,
     RegisterFilterForm,
 )
-from correspondence.models import IncomingLetter, IncomingStatus, OutgoingLetter, StepRole, Thread
+from correspondence.models import IncomingLetter, OutgoingLetter, Thread
 from correspondence.services import incoming as incoming_services
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.models import Counterparty
 from storage.forms import uploads_keep
 from storage.services import stored_files_create
-from workflow import registry
-from workflow.selectors import history_of, tasks_of
+from workflow.routes.selectors import route_view
+from workflow.selectors import history_for_card, history_wanted_all
 
 
 def _visible_incoming(request: HttpRequest, pk: int) -> IncomingLetter:
@@ -191,42 +191,29 @@ def incoming_export(request: HttpRequest) -> HttpResponse:
 
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _visible_incoming(request, pk)
-    tasks = list(tasks_of(letter).select_related("parent", "created_by"))
-    for task in tasks:
-        try:
-            task.kind_label = registry.task_kind(task.kind).label
-        except LookupError:
-            task.kind_label = task.kind
-    history = list(history_of(letter))
+    user = request.user
+    tasks = selectors.card_tasks(letter, user)
+    timeline = history_for_card(letter, everything=history_wanted_all(request))
+    route = route_view(letter)
     replies = list(
-        selectors.outgoing_visible_to(request.user)
-        .filter(in_reply_to=letter)
-        .select_related("author")
+        selectors.outgoing_visible_to(user).filter(in_reply_to=letter).select_related("author")
     )
-    route = [
-        {
-            "number": i + 1,
-            "roles": ", ".join(str(StepRole(role).label) for role in roles),
-            "current": i == letter.route_stage and letter.status != IncomingStatus.DONE,
-            "passed": i < letter.route_stage or letter.status == IncomingStatus.DONE,
-        }
-        for i, roles in enumerate(letter.route_plan)
-    ]
     context = {
         "letter": letter,
         "route": route,
+        "reviews_with_execution": selectors.reviews_with_execution(route),
         "files": selectors.letter_files(letter),
         "tasks": tasks,
-        "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == request.user.pk],
+        "my_open_tasks": [t for t in tasks if t.is_open and t.assignee_id == user.pk],
         "co_executors": letter.co_executors.all(),
         "replies": replies,
         "thread_letters": [
             other
-            for other in register.thread_letters(letter.thread, request.user, exclude=letter)
+            for other in register.thread_letters(letter.thread, user, exclude=letter)
             if not (isinstance(other, OutgoingLetter) and other.in_reply_to_id == letter.pk)
         ],
-        "timeline": history,
-        "comments": [h for h in history if h.action == "comment"],
+        "timeline": timeline,
+        "comments": [h for h in timeline.entries if h.action == "comment"],
         "comment_form": CommentForm(),
     }
     return render(request, "correspondence/incoming_detail.html", context)

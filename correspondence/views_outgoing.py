@@ -28,7 +28,6 @@ from crm.models import Counterparty
 from outbox.selectors import messages_for
 from storage.forms import uploads_keep
 from storage.services import stored_files_create
-from workflow import registry
 from workflow.routes.selectors import route_view
 from workflow.selectors import history_for_card, history_wanted_all, tasks_of
 
@@ -283,13 +282,8 @@ def outgoing_email_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_card(request: HttpRequest, letter: OutgoingLetter, *, send_form=None) -> HttpResponse:
-    tasks = list(tasks_of(letter).select_related("created_by"))
-    for task in tasks:
-        try:
-            task.kind_label = registry.task_kind(task.kind).label
-        except LookupError:
-            task.kind_label = task.kind
     user = request.user
+    tasks = selectors.card_tasks(letter, user)
     send_task = _my_send_task(letter, user)
     if send_task and send_form is None:
         send_form = SendForm(initial={"email": letter.counterparty.email})

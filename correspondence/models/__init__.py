@@ -13,7 +13,14 @@ from correspondence.models.outgoing import (
     OutgoingLetter,
     OutgoingStatus,
 )
-from correspondence.models.routes import DEFAULT_PLAN, RouteRule, RouteStep, StepMode, StepRole
+from correspondence.models.routes import (
+    DEFAULT_PLAN,
+    ReviewWithExecution,
+    RouteRule,
+    RouteStep,
+    StepMode,
+    StepRole,
+)
 from correspondence.models.threads import Project, Thread
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "OutgoingStatus",
     "Project",
     "RegistrationJournal",
+    "ReviewWithExecution",
     "RouteRule",
     "RouteStep",
     "StepMode",

@@ -104,9 +104,6 @@ class IncomingLetter(models.Model):
         blank=True,
         related_name="+",
     )
-    # the route as it was when the letter was registered: [[role, ...] per stage, ...]
-    route_plan = models.JSONField(_("план маршрута"), default=list, blank=True)
-    route_stage = models.PositiveSmallIntegerField(_("этап маршрута"), default=0)
     reminder_working_days = models.PositiveSmallIntegerField(
         _("напоминание за (рабочих дней)"), default=1
     )
@@ -165,7 +162,8 @@ class IncomingLetter(models.Model):
     def is_overdue(self) -> bool:
         return self.status != IncomingStatus.DONE and self.control_date < timezone.localdate()
 
-    # --- transitions: they only set fields ------------------------------------------------------
+    # --- transitions: they only set fields; the route's hooks run them (the route lives in the
+    # engine: workflow.Route for this letter, see services/incoming/route.py) ----------------------
 
     @transition(
         field=status,
@@ -175,11 +173,7 @@ class IncomingLetter(models.Model):
     def await_assignment(self) -> None:
         pass
 
-    @transition(
-        field=status,
-        source=[IncomingStatus.REGISTERED, IncomingStatus.IN_REVIEW, IncomingStatus.ASSIGNING],
-        target=IncomingStatus.IN_REVIEW,
-    )
+    @transition(field=status, source=IncomingStatus.REGISTERED, target=IncomingStatus.IN_REVIEW)
     def send_for_review(self) -> None:
         pass
 
@@ -192,8 +186,8 @@ class IncomingLetter(models.Model):
         pass
 
     @transition(field=status, source=IncomingStatus.IN_WORK, target=IncomingStatus.DONE)
-    def execute(self, *, comment: str) -> None:
-        self.completion_comment = comment
+    def execute(self, *, report: str) -> None:
+        self.completion_comment = report
         self.completed_at = timezone.now()
 
     @transition(field=status, source=IncomingStatus.IN_WORK, target=IncomingStatus.REPLY_PREPARING)
@@ -201,6 +195,6 @@ class IncomingLetter(models.Model):
         pass
 
     @transition(field=status, source=IncomingStatus.REPLY_PREPARING, target=IncomingStatus.DONE)
-    def close_by_reply(self, *, comment: str = "") -> None:
-        self.completion_comment = comment
+    def close_by_reply(self, *, report: str = "") -> None:
+        self.completion_comment = report
         self.completed_at = timezone.now()

@@ -21,6 +21,14 @@ class StepMode(models.TextChoices):
     PARALLEL = "parallel", _("Вместе с предыдущим шагом")
 
 
+class ReviewWithExecution(models.TextChoices):
+    """What a review running in parallel with the executor (the director beside the executor in
+    the tenant route) means for the letter."""
+
+    INFORMATIONAL = "informational", _("Для сведения: не задерживает исполнение письма")
+    MANDATORY = "mandatory", _("Обязательно: письмо исполнено только после рассмотрения")
+
+
 class RouteRule(models.Model):
     name = models.CharField(_("название"), max_length=255)
     category = models.CharField(
@@ -31,6 +39,21 @@ class RouteRule(models.Model):
     )
     reminder_working_days = models.PositiveSmallIntegerField(
         _("напоминание за (рабочих дней до срока)"), default=2
+    )
+    # «Для сведения» by default: in a СЭД a person put beside the executor is informed
+    # (ознакомление), not a gate. Routine tenant letters are then closed by the executor as soon as
+    # the work is done; the reviewer's task stays open until she reads it, and her objection still
+    # reaches the executor and the registrar. A company that wants the director to hold every
+    # letter chooses «обязательно».
+    review_with_execution = models.CharField(
+        _("рассмотрение вместе с исполнением"),
+        max_length=16,
+        choices=ReviewWithExecution.choices,
+        default=ReviewWithExecution.INFORMATIONAL,
+        help_text=_(
+            "Для участников, рассматривающих письмо одновременно с ответственным исполнителем "
+            "(шаги «вместе с предыдущим» рядом с исполнителем)."
+        ),
     )
     is_active = models.BooleanField(_("действует"), default=True)
 

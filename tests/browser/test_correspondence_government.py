@@ -90,15 +90,22 @@ def test_government_letter_from_registration_to_reply_draft(
     page.get_by_role("button", name="Вынести резолюцию").click()
     page.wait_for_url("**/tasks/")
 
-    # 3. The lawyer approves.
+    # 3. The lawyer reviews: an objection needs a comment, then it goes on to the executor.
     _log_in(page, base, "lawyer")
     _open_task(page, SUBJECT)
-    page.get_by_role("button", name="Рассмотрено").click()
+    page.get_by_label("Есть возражения").check()
+    page.get_by_role("button", name="Отправить решение").click()
+    assert "Напишите комментарий" in page.get_by_test_id("decision-form").inner_text()
+    page.get_by_label("Комментарий").fill("Приложить акт проверки 2025 года.")
+    screenshot(page, "correspondence-review-objection-desktop")
+    page.get_by_role("button", name="Отправить решение").click()
     page.wait_for_url("**/tasks/")
+    assert "Решение «Рассмотрено, есть возражения» сохранено." in page.content()
 
-    # 4. The executor answers: a reply is needed.
+    # 4. The executor, told of the objection, answers: a reply is needed.
     _log_in(page, base, "manager1")
     _open_task(page, SUBJECT)
+    assert "Приложить акт проверки 2025 года." in page.content()  # in the task's description
     page.get_by_label("Нужен ответ — подготовить исходящее письмо").check()
     page.get_by_label("Текст ответа").fill("Документы по системе оповещения прилагаем.")
     page.get_by_label("Файл ответа").set_input_files(str(pdf_file))
@@ -111,10 +118,24 @@ def test_government_letter_from_registration_to_reply_draft(
     page.goto(card_url)
     assert page.get_by_test_id("letter-status").inner_text() == "Ответ готовится"
     assert "Марина Белова" in page.get_by_test_id("co-executors").inner_text()
+    stages = page.get_by_test_id("route-stages").locator("li").all_inner_texts()
+    assert [text.split(":")[-1].strip() for text in stages] == [
+        "Резолюция",
+        "Рассмотрение",
+        "Исполнение",
+    ]
+    sheet = page.get_by_test_id("route-sheet").inner_text()
+    assert "Рассмотрено, есть возражения" in sheet and "Приложить акт проверки" in sheet
     participants = page.get_by_test_id("participants").inner_text()
     for who in ("Сергей Волков", "Елена Орлова", "Алексей Петров", "Марина Белова"):
         assert who in participants
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _no_sideways_scroll(page, 1366)
     screenshot(page, "correspondence-card-desktop")
+    page.get_by_test_id("history-toggle").get_by_role("link").click()
+    page.wait_for_url("**history=all*")
+    assert "назначено" in page.get_by_test_id("timeline").inner_text()
+    page.goto(card_url)
     page.get_by_test_id("reply-link").get_by_role("link").click()
     page.wait_for_url("**/letters/outgoing/*/")
     assert page.get_by_test_id("outgoing-status").inner_text() == "Черновик"

@@ -7,8 +7,7 @@ from django.test import override_settings
 
 from argo_docs.demo import DEMO_PASSWORD, load_demo
 from correspondence.models import IncomingLetter, IncomingStatus, OutgoingLetter, OutgoingStatus
-from correspondence.services.incoming import REPLY_NEEDED, execute_complete
-from correspondence.services.routing import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE, REPLY_NEEDED, execute_complete
 from workflow.selectors import tasks_of
 
 pytestmark = pytest.mark.browser
@@ -51,7 +50,7 @@ def _decide(page, base: str, username: str, decision: str, comment: str = "", sh
         page.get_by_label("Комментарий").fill(comment)
     if shot:
         shot(page, "outgoing-approval-task")
-    page.get_by_role("button", name="Принять решение").click()
+    page.get_by_role("button", name="Отправить решение").click()
     page.wait_for_url("**/tasks/")
 
 
@@ -82,15 +81,16 @@ def test_reply_goes_through_two_levels_with_one_return_then_is_sent(
     _decide(page, base, "gendir", "Вернуть на доработку", "Укажите срок продления", screenshot)
 
     _log_in(page, base, "manager1")
-    page.get_by_test_id("task-row").filter(has_text="Доработать письмо").first.click()
+    page.get_by_test_id("task-row").filter(has_text="Доработать:").first.click()
     page.wait_for_url("**/tasks/*/")
     assert "Укажите срок продления" in page.content()
     page.goto(card_url)
-    assert "Укажите срок продления" in page.get_by_test_id("approval-round").first.inner_text()
+    assert "Укажите срок продления" in page.get_by_test_id("route").inner_text()
     page.get_by_test_id("outgoing-edit").click()
     page.get_by_label("Текст письма").fill("Согласны продлить договор на 11 месяцев.")
     page.get_by_test_id("outgoing-save").click()
     page.wait_for_url(card_url)
+    page.get_by_test_id("revision-note-input").fill("Указал срок: 11 месяцев.")
     page.get_by_test_id("outgoing-submit").click()
     page.wait_for_url(card_url)
 
@@ -108,7 +108,8 @@ def test_reply_goes_through_two_levels_with_one_return_then_is_sent(
     delivery = page.get_by_test_id("email-delivery")
     assert "office@severny-veter.example" in delivery.inner_text()
     assert delivery.get_attribute("data-status") == "sent"  # the job ran after the commit
-    assert page.get_by_test_id("approval-round").count() == 2
+    route = page.get_by_test_id("route").inner_text()
+    assert "круг 2" in route and "Круг 1: Возвращён на доработку" in route
     screenshot(page, "outgoing-card-desktop")
 
     letter = OutgoingLetter.objects.get(pk=reply.pk)

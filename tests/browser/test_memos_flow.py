@@ -145,7 +145,13 @@ def test_a_memo_from_writing_to_execution(browser, live_server, demo, screenshot
     assert phone.get_by_test_id("memo-status").inner_text() == "На согласовании"
     assert "С 1-го числа" in phone.get_by_test_id("revision-note").inner_text()
 
-    # the same register in English
+    # the same card for someone who chose English in the user menu (the browser's language
+    # alone never switches the product: Russian staff often run an English Windows)
+    from django.contrib.auth import get_user_model
+
+    from argo_docs.services import user_language_set
+
+    user_language_set(user=get_user_model().objects.get(username="gendir"), language="en")
     english = browser.new_context(locale="en-US", viewport=DESKTOP).new_page()
     english.goto(f"{base}/login/")
     english.locator("input[name=username]").fill("gendir")

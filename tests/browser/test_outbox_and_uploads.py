@@ -7,13 +7,13 @@ from django.test import override_settings
 from argo_docs.demo import DEMO_PASSWORD, load_demo
 from correspondence.models import IncomingLetter, OutgoingLetter, OutgoingStatus
 from correspondence.services import outgoing as services
-from correspondence.services.incoming import REPLY_NEEDED, execute_complete
-from correspondence.services.routing import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE, REPLY_NEEDED, execute_complete
 from outbox.jobs import outbox_flush
 from outbox.models import OutboxStatus
 from outbox.selectors import messages_for
 from storage.models import StagedFile
 from storage.testing import EXE_BYTES, pdf_bytes
+from workflow.routes.services import step_decide
 from workflow.selectors import tasks_of
 
 pytestmark = pytest.mark.browser
@@ -38,10 +38,8 @@ def approved_reply(demo):
     letter = OutgoingLetter.objects.get(in_reply_to=incoming)
     services.outgoing_submit(letter_id=letter.pk, user=letter.author)
     while (letter := OutgoingLetter.objects.get(pk=letter.pk)).status == OutgoingStatus.APPROVAL:
-        step = tasks_of(letter).get(kind=services.KIND_APPROVE, status="open")
-        services.approval_decide(
-            task_id=step.pk, user=step.assignee, data={"decision": services.APPROVE}
-        )
+        step = tasks_of(letter).get(kind="workflow.route_approve", status="open")
+        step_decide(task_id=step.pk, user=step.assignee, decision="approve")
     return letter
 
 

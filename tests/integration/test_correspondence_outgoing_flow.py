@@ -23,8 +23,7 @@ from correspondence.models import (
 from correspondence.services import outgoing as services
 from correspondence.services.approval_chain import chain_for
 from correspondence.services.filing import letter_file_into_folders
-from correspondence.services.incoming import execute_complete
-from correspondence.services.routing import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE, execute_complete
 from correspondence.testing import build_world, control_in, pdf_upload, register, stored_pdf
 from outbox.jobs import outbox_flush
 from storage.models import FolderEntry

@@ -9,7 +9,7 @@ from django_fsm import TransitionNotAllowed
 
 from correspondence.models import IncomingStatus, LetterFile, OutgoingLetter, OutgoingStatus
 from correspondence.services import incoming as services
-from correspondence.services.routing import (
+from correspondence.services.incoming import (
     KIND_ASSIGN,
     KIND_EXECUTE,
     KIND_RESOLUTION,
@@ -19,6 +19,7 @@ from correspondence.testing import build_world, control_in, pdf_upload, register
 from workflow import calendar
 from workflow.jobs import timers_sweep
 from workflow.models import Notification, Task, TaskStatus
+from workflow.routes.tasks import step_task_complete
 from workflow.selectors import subordinate_tasks, tasks_of
 from workflow.services import INSTRUCTION
 
@@ -38,6 +39,15 @@ def _task(letter, kind):
 
 def _reload(letter):
     return type(letter).objects.get(pk=letter.pk)
+
+
+def _review(letter, user, comment=""):
+    """The reviewer's «Рассмотрено» on the engine's review task."""
+    return step_task_complete(
+        task_id=_task(letter, KIND_REVIEW).pk,
+        user=user,
+        data={"decision": "review", "comment": comment},
+    )
 
 
 def test_tenant_letter_goes_to_the_responsible_and_the_director_together(world):
@@ -82,9 +92,7 @@ def test_government_and_contractor_letters_go_gd_then_lawyer_then_responsible(wo
     assert _open(letter) == {(KIND_REVIEW, "lawyer")}
     assert _reload(letter).resolution == "Юристу проверить"
 
-    services.review_complete(
-        task_id=_task(letter, KIND_REVIEW).pk, user=world["lawyer"], data={"comment": "ОК"}
-    )
+    _review(letter, world["lawyer"], "ОК")
     assert _open(letter) == {(KIND_EXECUTE, "seller")}
     assert _reload(letter).status == IncomingStatus.IN_WORK
 
@@ -122,9 +130,7 @@ def test_government_letter_without_responsible_is_assigned_after_the_lawyer(worl
         user=world["gendir"],
         data={"resolution": "", "co_executors": [], "subtasks": []},
     )
-    services.review_complete(
-        task_id=_task(letter, KIND_REVIEW).pk, user=world["lawyer"], data={"comment": ""}
-    )
+    _review(letter, world["lawyer"])
     assert _open(letter) == {(KIND_ASSIGN, "gendir")}
     assert _reload(letter).status == IncomingStatus.ASSIGNING
 
@@ -165,9 +171,10 @@ def test_resolution_adds_co_executors_and_subtasks(world):
 
 
 def test_executor_without_reply_executes_the_letter(world):
-    """GIVEN a tenant letter on execution WHEN the seller answers «ответ не требуется» with a
-    comment THEN the letter is «Исполнено» with the comment, the director's task is withdrawn,
-    and the registrar is notified."""
+    """GIVEN a tenant letter on execution (the director reviews «для сведения», the default)
+    WHEN the seller answers «ответ не требуется» with a comment THEN the letter is «Исполнено»
+    with the comment, the registrar is notified, and the director's review stays open for her
+    (it no longer disappears)."""
     letter = register(
         world["office"],
         entity=world["entity"],
@@ -183,8 +190,7 @@ def test_executor_without_reply_executes_the_letter(world):
     assert letter.status == IncomingStatus.DONE
     assert letter.get_status_display() == "Исполнено"
     assert letter.completion_comment == "Согласовали по телефону"
-    assert _open(letter) == set()
-    assert tasks_of(letter).get(kind=KIND_REVIEW).status == TaskStatus.CANCELLED
+    assert _open(letter) == {(KIND_REVIEW, "director")}
     assert Notification.objects.filter(
         recipient=world["office"], text__contains=letter.reg_number
     ).exists()
@@ -302,9 +308,7 @@ def test_route_rules_are_data_edited_in_the_admin(world):
         addressee_department=world["departments"]["sales"],
     )
     assert _open(letter) == {(KIND_RESOLUTION, "gendir"), (KIND_REVIEW, "sales_head")}
-    services.review_complete(
-        task_id=_task(letter, KIND_REVIEW).pk, user=world["sales_head"], data={"comment": ""}
-    )
+    _review(letter, world["sales_head"])
     assert _open(letter) == {(KIND_RESOLUTION, "gendir")}
     services.resolution_complete(
         task_id=_task(letter, KIND_RESOLUTION).pk,
@@ -338,8 +342,8 @@ def test_registered_route_is_kept_when_the_rule_changes_later(world):
 def test_director_and_executor_deciding_at_once_leave_a_consistent_letter(world):
     """GIVEN a tenant letter with the executor's and the director's tasks open
     WHEN the executor closes the letter and the director reviews it at the same moment
-    THEN the letter is «Исполнено», the director's task is either done or withdrawn (never open),
-    and a refused attempt is a clean TransitionNotAllowed, not an error."""
+    THEN both succeed (her review is «для сведения»: it never holds the letter and is never
+    withdrawn), the letter is «Исполнено» and her task is done."""
     import threading
 
     from django.db import connection
@@ -379,15 +383,19 @@ def test_director_and_executor_deciding_at_once_leave_a_consistent_letter(world)
         ),
         threading.Thread(
             target=act,
-            args=(services.review_complete,),
-            kwargs={"task_id": review_id, "user": world["director"], "data": {"comment": "Ок"}},
+            args=(step_task_complete,),
+            kwargs={
+                "task_id": review_id,
+                "user": world["director"],
+                "data": {"decision": "review", "comment": "Ок"},
+            },
         ),
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert set(outcomes) <= {"ok", "refused"} and outcomes.count("ok") >= 1, outcomes
+    assert outcomes == ["ok", "ok"], outcomes
     letter = _reload(letter)
     assert letter.status == IncomingStatus.DONE
-    assert Task.objects.get(pk=review_id).status in (TaskStatus.DONE, TaskStatus.CANCELLED)
+    assert Task.objects.get(pk=review_id).status == TaskStatus.DONE

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from correspondence.models import IncomingLetter, LetterFile
-from correspondence.services.routing import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE
 from correspondence.testing import build_world, control_in, pdf_upload, register
 from storage.models import StagedFile, StoredFile
 from storage.testing import EXE_BYTES
@@ -287,13 +287,17 @@ def test_register_exports_the_filtered_letters_to_excel(client, world, letter):
 
 def test_card_shows_participants_and_comment_is_added(client, world, letter):
     """GIVEN the tenant letter WHEN the director opens the card THEN the executor's task and
-    deadline are listed; WHEN she comments THEN the comment appears on the card."""
+    deadline are listed, the route's one stage is current and waits for the executor, her own
+    review is «для сведения»; WHEN she comments THEN the comment appears on the card."""
     client.force_login(world["director"])
     response = client.get(letter.get_absolute_url())
     page = response.content.decode()
     assert "Исполнение входящего" in page
-    assert [s["current"] for s in response.context["route"]] == [True]
-    assert "Ответственный исполнитель, Директор юрлица-адресата" in page
+    route = response.context["route"]
+    assert [s.state for s in route.current.stages] == ["current"]
+    assert [s.participant for s in route.waiting] == [world["seller"]]
+    assert [s.participant for s in route.informational] == [world["director"]]
+    assert "Для сведения, не задерживает документ:" in page
     assert tasks_of(letter).get(kind=KIND_EXECUTE).due_at is not None
     client.post(
         reverse("correspondence:incoming-comment", args=[letter.pk]), {"text": "Прошу ускорить"}
@@ -304,7 +308,8 @@ def test_card_shows_participants_and_comment_is_added(client, world, letter):
 
 def test_card_still_opens_after_a_system_reminder(client, world, letter):
     """GIVEN the letter's executor was reminded by the timer sweep (a history entry without actor)
-    WHEN the card is opened THEN it shows the reminder attributed to «Система»."""
+    WHEN the card is opened THEN it is overdue and offers «Все события»; there the reminder is
+    attributed to «Система»."""
     import time_machine
 
     from workflow.jobs import timers_sweep
@@ -314,8 +319,10 @@ def test_card_still_opens_after_a_system_reminder(client, world, letter):
     with time_machine.travel(task.due_at + dt.timedelta(minutes=5), tick=False):
         timers_sweep()
         page = client.get(letter.get_absolute_url()).content.decode()
-    assert "Система" in page
+        everything = client.get(letter.get_absolute_url(), {"history": "all"}).content.decode()
     assert "Просрочено" in page
+    assert "Все события" in page
+    assert "Система" in everything
 
 
 def test_outgoing_draft_is_visible_to_its_author_and_to_who_sees_the_incoming(

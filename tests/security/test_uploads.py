@@ -23,7 +23,7 @@ from contracts import services as contract_services
 from contracts.models import Contract, ContractFile
 from contracts.testing import new_contract, theatre
 from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
-from correspondence.services.routing import KIND_EXECUTE
+from correspondence.services.incoming import KIND_EXECUTE
 from correspondence.testing import build_world, control_in, register
 from storage.jobs import staged_files_sweep
 from storage.models import StagedFile, StoredFile

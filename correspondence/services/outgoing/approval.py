@@ -33,11 +33,30 @@ def describe(letter: OutgoingLetter) -> str:
 
 
 def approval_plan(letter: OutgoingLetter) -> list[StagePlan]:
+    return approval_plan_of(
+        legal_entity=letter.legal_entity,
+        category=letter.counterparty.category,
+        author=letter.author,
+        executor=letter.executor,
+    )
+
+
+def approval_plan_of(
+    *, legal_entity, category: str, author=None, executor=None, department=None
+) -> list[StagePlan]:
     """One stage per approver, in the chain's order: heads up the org structure, then the extra
-    approvers by rule (see ``approval_chain``)."""
-    config = approval_chain.settings_for(letter.legal_entity)
+    approvers by rule (see ``approval_chain``). Takes the letter's parts, so the admin previews
+    a route without a letter (``department``: an author from it, when no author is named)."""
+    config = approval_chain.settings_for(legal_entity)
     plan = []
-    for person in approval_chain.chain_for(letter):
+    chain = approval_chain.chain_of(
+        legal_entity=legal_entity,
+        category=category,
+        author=author,
+        executor=executor,
+        department=department,
+    )
+    for person in chain:
         position = getattr(getattr(person, "employee", None), "position", "")
         plan.append(
             StagePlan(
