@@ -55,6 +55,35 @@ def _on_time(step) -> str:
     return "—" if on_time is None else (_("да") if on_time else _("нет"))
 
 
+def sheet_rounds(route) -> list[tuple[str, str, list[list[str]]]]:
+    """Every round, the latest first: its title, the revision note, and one row per step (the
+    stage's name on its first row) in the columns of ``HEADERS``."""
+    rounds = []
+    for round_view in route.rounds if route else []:
+        title = _("Круг %(n)s: %(outcome)s") % {
+            "n": round_view.round.number,
+            "outcome": round_view.round.get_outcome_display(),
+        }
+        note = round_view.round.note
+        rows = [
+            [
+                stage.stage.name if index == 0 else "",
+                _who(step.participant),
+                _position(step.participant),
+                _decision(step),
+                _fmt(step.started_at),
+                _fmt(step.due_at),
+                _fmt(step.decided_at),
+                _on_time(step),
+                step.comment or "",
+            ]
+            for stage in round_view.stages
+            for index, step in enumerate(stage.steps)
+        ]
+        rounds.append((title, _("Что исправлено: %(note)s") % {"note": note} if note else "", rows))
+    return rounds
+
+
 def approval_sheet(contract, route) -> bytes:
     """``route``: ``workflow.routes.selectors.route_view(contract)`` (None before submission)."""
     pdf = FPDF(orientation="L", format="A4")
@@ -75,44 +104,21 @@ def approval_sheet(contract, route) -> bytes:
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for round_view in route.rounds if route else []:
+    for title, note, rows in sheet_rounds(route):
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 11)
-        title = _("Круг %(n)s: %(outcome)s") % {
-            "n": round_view.round.number,
-            "outcome": round_view.round.get_outcome_display(),
-        }
         pdf.cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if round_view.round.note:
+        if note:
             pdf.set_font("DejaVu", "", 9)
-            pdf.multi_cell(
-                0,
-                5,
-                _("Что исправлено: %(note)s") % {"note": round_view.round.note},
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+            pdf.multi_cell(0, 5, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "B", 8)
         with pdf.table(
             col_widths=[width for _label, width in HEADERS], text_align="LEFT", line_height=5
         ) as table:
             table.row([str(label) for label, _width in HEADERS])
             pdf.set_font("DejaVu", "", 8)
-            for stage in round_view.stages:
-                for index, step in enumerate(stage.steps):
-                    table.row(
-                        [
-                            stage.stage.name if index == 0 else "",
-                            _who(step.participant),
-                            _position(step.participant),
-                            _decision(step),
-                            _fmt(step.started_at),
-                            _fmt(step.due_at),
-                            _fmt(step.decided_at),
-                            _on_time(step),
-                            step.comment or "",
-                        ]
-                    )
+            for row in rows:
+                table.row(row)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.cell(0, 5, _("Сформировано: %(v)s") % {"v": _fmt(timezone.now())})
