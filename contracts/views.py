@@ -197,19 +197,27 @@ def _task_form(task, data=None):
 
 def _card_context(request: HttpRequest, contract, bound_form=None, bound_task_id=None) -> dict:
     mine, others = selectors.card_tasks(request.user, contract)
-    my_tasks = [
-        (
-            task,
-            bound_form if bound_task_id == task.pk else _task_form(task),
-            registry.task_kind_for(task),
+    route = route_view(contract)
+    steps = {s.task_id: s for r in route.rounds for s in r.steps if s.task_id} if route else {}
+    note = route.current.round.note if route else ""
+    my_tasks = []
+    for task in mine:
+        step = steps.get(task.pk)
+        my_tasks.append(
+            {
+                "task": task,
+                "form": bound_form if bound_task_id == task.pk else _task_form(task),
+                "kind": registry.task_kind_for(task),
+                "reason": step.reason if step else "",
+                # what the author fixed, beside the decision it is for
+                "note": note if step and step.round == route.route.round else "",
+            }
         )
-        for task in mine
-    ]
     is_initiator = contract.initiator_id == request.user.pk
     return {
         "contract": contract,
         "stages": selectors.stage_bar(contract),
-        "route": route_view(contract),
+        "route": route,
         "my_tasks": my_tasks,
         "other_tasks": others,
         "comments": contract.comments.select_related("author"),
