@@ -95,8 +95,10 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     assert manager.get_by_text("Напишите, что исправлено").first.is_visible()
     manager.get_by_label("Что исправлено").fill("Приложил спецификацию микрофонов")
     manager.get_by_role("button", name="Подтвердить и отправить").click()
-    assert manager.get_by_test_id("revision-note").inner_text().endswith(
-        "Приложил спецификацию микрофонов"
+    assert (
+        manager.get_by_test_id("revision-note")
+        .inner_text()
+        .endswith("Приложил спецификацию микрофонов")
     )
     _decide(docspec, card_url, "Договор подготовлен")
 
