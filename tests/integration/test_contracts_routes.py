@@ -161,3 +161,36 @@ def test_unknown_placeholder_is_kept_literally(t):
     t["income"].save()
     contract = new_contract(t, contract_type=t["income"])
     assert contract.name == f"Доходный: продажа билетов {{nomer}} {contract.number}"
+
+
+def test_a_round_restarted_from_the_returning_stage_keeps_earlier_fund_approvals(t):
+    """GIVEN contracts set to restart from the returning stage, and the budget fund's accountant
+    approving in group 1 WHEN the economist returns the contract in group 2 and it is resubmitted
+    THEN round 2 starts at group 2, and after it invoice signing opens at once: the accountant's
+    round-1 approval still counts for the fund gate (R18), nobody is asked twice."""
+    from contracts.testing import decide, pending
+    from workflow.models import RouteSettings
+    from workflow.routes.services import route_of
+
+    RouteSettings.objects.create(document_type="contracts.contract", restart_from="returning")
+    ApprovalRule.objects.create(
+        name="Бухгалтер сразу",
+        approver_kind=ApproverKind.USER,
+        approver_user=t["accountant"],
+        group=1,
+    )
+    contract = new_contract(t)
+    services.contract_submit(contract_id=contract.pk, user=t["seller"])
+    decide(contract, t["docspec"])
+    for user in (t["lawyer"], t["sales_head"], t["accountant"]):
+        decide(contract, user)
+    decide(contract, t["economist"], "return", "Уточните сумму")
+    services.contract_submit(contract_id=contract.pk, user=t["seller"], note="Уточнил сумму")
+    route = route_of(contract)
+    assert route.rounds.get(number=2).first_stage == 2
+    assert pending(contract) == ["economist"]
+    decide(contract, t["economist"])
+    contract = Contract.objects.get(pk=contract.pk)
+    assert contract.status == "invoice_signing"
+    assert contract.fund_gate_open()
+    assert not route.stages.filter(round=2, phase="fund_members").exists()
