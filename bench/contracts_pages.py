@@ -1,5 +1,5 @@
-"""Contracts: route building with 15 participants, submit time, and the list/search and kanban
-pages for 10, 1,000 and 10,000 contracts (queries per page, median and p95 of 20 requests)."""
+"""Contracts: route planning with 15 participants, submit time, and the list/search, kanban and
+card pages for 10, 1,000 and 10,000 contracts (queries per page, median and p95 of 20 requests)."""
 
 import statistics
 import time
@@ -15,15 +15,16 @@ try:
 
     from contracts import services
     from contracts.models import ApprovalRule, ApproverKind, Contract, ContractStatus
-    from contracts.routing import route_build
+    from contracts.routing import route_plan
     from contracts.testing import theatre
     from crm.models import Counterparty
     from tests.factories import employee, small_org
+    from workflow.routes.plan import participant_count
 
     org = small_org()
     board, sales = org["departments"]["board"], org["departments"]["sales"]
     t = theatre(org)
-    for i in range(12):
+    for i in range(11):
         ApprovalRule.objects.create(
             name=f"Согласующий {i}",
             contract_type=t["income"],
@@ -45,12 +46,13 @@ try:
     timings = []
     for _ in range(20):
         start = time.perf_counter()
-        steps = route_build(sample)
+        plan = route_plan(sample)
         timings.append((time.perf_counter() - start) * 1000)
-    print(f"route of {len(steps)} participants: median {statistics.median(timings):.1f} ms")
+    people = participant_count(plan)
+    print(f"route of {people} participants: median {statistics.median(timings):.1f} ms")
     start = time.perf_counter()
     services.contract_submit(contract_id=sample.pk, user=t["seller"])
-    print(f"submit with {len(steps)} participants: {(time.perf_counter() - start) * 1000:.1f} ms")
+    print(f"submit with {people} participants: {(time.perf_counter() - start) * 1000:.1f} ms")
 
     client = Client()
     client.force_login(t["sales_head"])
@@ -58,6 +60,7 @@ try:
         "list": "/contracts/",
         "search": "/contracts/?q=сцены+9",
         "kanban": f"/contracts/kanban/?contract_type={t['income'].pk}",
+        "card": f"/contracts/{sample.pk}/",
     }
     print(f"{'contracts':>9} {'page':>7} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
     created = Contract.objects.count()

@@ -14,6 +14,7 @@ from contracts.models import (
     ApprovalRule,
     ApproverKind,
     Contract,
+    ContractField,
     ContractType,
     Direction,
     Fund,
@@ -22,6 +23,7 @@ from contracts.models import (
     SubjectCategory,
 )
 from crm.models import Counterparty, CounterpartyCategory
+from workflow import registry
 from workflow.models import Department, Employee, Task, TaskStatus
 
 User = get_user_model()
@@ -38,11 +40,26 @@ FULL = [
 SHORT = [s for s in FULL if s[0] not in (StageKind.PREPARATION, StageKind.INVOICE_SIGNING)]
 
 TYPES = [
-    ("Доходный: продажа билетов", Direction.INCOME, SHORT, ["Спектакль", "Дата показа"]),
-    ("Доходный: экскурсии", Direction.INCOME, SHORT, ["Группа", "Дата экскурсии"]),
-    ("Доходный: подарочные сертификаты", Direction.INCOME, SHORT, ["Количество сертификатов"]),
-    ("Расходный: закупка", Direction.EXPENSE, FULL, ["Номер счёта"]),
-    ("Расходный: подрядные работы", Direction.EXPENSE, FULL, ["Объект работ"]),
+    (
+        "Доходный: продажа билетов",
+        Direction.INCOME,
+        SHORT,
+        [("Спектакль", "text"), ("Дата показа", "date")],
+    ),
+    (
+        "Доходный: экскурсии",
+        Direction.INCOME,
+        SHORT,
+        [("Группа", "text"), ("Дата экскурсии", "date")],
+    ),
+    (
+        "Доходный: подарочные сертификаты",
+        Direction.INCOME,
+        SHORT,
+        [("Количество сертификатов", "number")],
+    ),
+    ("Расходный: закупка", Direction.EXPENSE, FULL, [("Номер счёта", "text")]),
+    ("Расходный: подрядные работы", Direction.EXPENSE, FULL, [("Объект работ", "text")]),
 ]
 
 EXTRA_USERS = [
@@ -90,9 +107,13 @@ def _configuration(people: dict) -> dict:
     types = {}
     for name, direction, stages, extra in TYPES:
         ctype, created = ContractType.objects.get_or_create(
-            name=name, defaults={"direction": direction, "extra_fields": extra}
+            name=name, defaults={"direction": direction}
         )
         if created:
+            ContractField.objects.bulk_create(
+                ContractField(contract_type=ctype, label=label, kind=kind, order=i)
+                for i, (label, kind) in enumerate(extra)
+            )
             Stage.objects.bulk_create(
                 Stage(contract_type=ctype, kind=kind, name=label, order=i)
                 for i, (kind, label) in enumerate(stages)
@@ -152,12 +173,16 @@ def _configuration(people: dict) -> dict:
     return {"types": types, "categories": categories, "budget": budget, "comfund": comfund}
 
 
-def _open_task(contract, user):
-    return Task.objects.get(
+def _decide(contract, user, decision: str, comment: str = "") -> None:
+    """``user`` decides their open task of ``contract`` through its task kind, as on the card."""
+    task = Task.objects.get(
         content_type=ContentType.objects.get_for_model(Contract),
         object_id=contract.pk,
         assignee=user,
         status=TaskStatus.OPEN,
+    )
+    registry.task_kind_for(task).complete(
+        task_id=task.pk, user=user, data={"decision": decision, "comment": comment}
     )
 
 
@@ -188,14 +213,8 @@ def _contracts(people: dict, config: dict) -> None:
     )
     services.contract_submit(contract_id=lights.pk, user=people["manager1"])
     docspec = people["docspec"]
-    services.preparation_complete(
-        task_id=_open_task(lights, docspec).pk, user=docspec, data={"decision": "done"}
-    )
-    services.approval_decide(
-        task_id=_open_task(lights, people["lawyer"]).pk,
-        user=people["lawyer"],
-        data={"decision": "approve", "comment": "Замечаний нет"},
-    )
+    _decide(lights, docspec, "approve")
+    _decide(lights, people["lawyer"], "approve", "Замечаний нет")
     # a contractor's works returned once for revision
     repair = create(
         "manager2",
@@ -207,11 +226,7 @@ def _contracts(people: dict, config: dict) -> None:
         fund=config["budget"],
     )
     services.contract_submit(contract_id=repair.pk, user=people["manager2"])
-    services.preparation_complete(
-        task_id=_open_task(repair, docspec).pk,
-        user=docspec,
-        data={"decision": "return", "comment": "Приложите смету и акт осмотра"},
-    )
+    _decide(repair, docspec, "return", "Приложите смету и акт осмотра")
     # an income contract for ticket sales: approved and active
     tickets = create(
         "manager1",
@@ -220,18 +235,12 @@ def _contracts(people: dict, config: dict) -> None:
         subject="Реализация билетов на сезон 2026/27",
         counterparty=party("АО «Театральная касса»", CounterpartyCategory.CLIENT),
         amount=Decimal("150000"),
-        extra={"Спектакль": "Вишнёвый сад", "Дата показа": "12.12.2026"},
+        extra={"Спектакль": "Вишнёвый сад", "Дата показа": "2026-12-12"},
     )
     services.contract_submit(contract_id=tickets.pk, user=people["manager1"])
     for who in ("director", "lawyer"):
-        services.approval_decide(
-            task_id=_open_task(tickets, people[who]).pk,
-            user=people[who],
-            data={"decision": "approve"},
-        )
-    services.contract_sign_complete(
-        task_id=_open_task(tickets, people["gendir"]).pk, user=people["gendir"], data={}
-    )
+        _decide(tickets, people[who], "approve")
+    _decide(tickets, people["gendir"], "sign")
     # a gift-certificate contract still a draft
     create(
         "manager2",

@@ -2,64 +2,90 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Contract, ContractType, Fund, SubjectCategory
+from contracts import routing
+from contracts.models import Contract, ContractType, FieldKind, Fund, SubjectCategory
 from crm.models import Counterparty
 from storage.forms import MultipleFileField, UploadsFormMixin
+from workflow.models import Decision
+from workflow.routes.tasks import StepDecisionForm
 
 
-def _decision_form(choices, *, comment_label, return_value: str | None):
-    class DecisionForm(forms.Form):
-        decision = forms.ChoiceField(
-            label=_("Решение"), choices=choices, widget=forms.RadioSelect, initial=choices[0][0]
+class _StepForm(StepDecisionForm):
+    """The engine's decision form with the contract's own words for preparation and signing."""
+
+    labels: dict = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        field.choices = [(value, self.labels.get(value, label)) for value, label in field.choices]
+
+
+class PreparationForm(_StepForm):
+    labels = {Decision.APPROVE: _("Договор подготовлен")}
+
+
+class InvoiceSignForm(_StepForm):
+    labels = {Decision.SIGN: _("Счёт подписан"), Decision.REJECT: _("Отклонить договор")}
+
+
+class ContractSignForm(_StepForm):
+    labels = {Decision.SIGN: _("Договор подписан"), Decision.REJECT: _("Отклонить договор")}
+
+
+STEP_FORMS = {
+    routing.KIND_PREPARE: PreparationForm,
+    routing.KIND_SIGN_INVOICE: InvoiceSignForm,
+    routing.KIND_SIGN_CONTRACT: ContractSignForm,
+}
+
+
+def decision_message(task, data: dict) -> str:
+    """What the person sees after deciding: the decision in the words of its button."""
+    decision = data["decision"]
+    labels = STEP_FORMS[task.kind].labels if task.kind in STEP_FORMS else {}
+    words = labels.get(decision, Decision(decision).label)
+    return gettext("Решение «%(decision)s» сохранено.") % {"decision": words}
+
+
+def extra_field(definition, stored) -> forms.Field:
+    """The form field for a type's extra field, with the stored value as its initial."""
+    common = {"label": definition.label, "required": definition.required, "initial": stored}
+    if definition.kind == FieldKind.DATE and stored:
+        try:
+            common["initial"] = dt.date.fromisoformat(stored)
+        except ValueError:
+            common["initial"] = None  # text typed before the field became a date
+    if definition.kind == FieldKind.NUMBER:
+        return forms.DecimalField(max_digits=18, decimal_places=4, **common)
+    if definition.kind == FieldKind.DATE:
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
         )
-        comment = forms.CharField(
-            label=comment_label, required=False, widget=forms.Textarea(attrs={"rows": 3})
-        )
-
-        def clean(self):
-            data = super().clean()
-            if (
-                return_value
-                and data.get("decision") == return_value
-                and not (data.get("comment") or "").strip()
-            ):
-                self.add_error(
-                    "comment", _("Укажите, что нужно доработать: без комментария вернуть нельзя.")
-                )
-            return data
-
-    return DecisionForm
+    if definition.kind == FieldKind.CHOICE:
+        options = definition.choice_list
+        if stored and stored not in options:
+            options = [*options, stored]  # a value chosen before the list changed stays
+        return forms.ChoiceField(choices=[("", "—"), *[(o, o) for o in options]], **common)
+    return forms.CharField(max_length=255, **common)
 
 
-ApprovalDecisionForm = _decision_form(
-    [("approve", _("Согласовать")), ("return", _("Вернуть на доработку"))],
-    comment_label=_("Комментарий"),
-    return_value="return",
-)
-PreparationForm = _decision_form(
-    [("done", _("Договор подготовлен")), ("return", _("Вернуть на доработку"))],
-    comment_label=_("Комментарий"),
-    return_value="return",
-)
-InvoiceSignForm = _decision_form(
-    [("signed", _("Счёт подписан")), ("rejected", _("Отклонить договор"))],
-    comment_label=_("Комментарий"),
-    return_value="rejected",
-)
-ContractSignForm = _decision_form(
-    [("signed", _("Договор подписан")), ("rejected", _("Отклонить договор"))],
-    comment_label=_("Комментарий"),
-    return_value="rejected",
-)
-
-
-class ReviseForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Что исправлено"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+def extra_value(value) -> str:
+    """Extra values are kept as text: numbers without trailing zeros, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
 
 
 class ContractForm(UploadsFormMixin, forms.ModelForm):
@@ -97,14 +123,12 @@ class ContractForm(UploadsFormMixin, forms.ModelForm):
             del self.fields["files"], self.fields["files_staged"]
         self.fields["subject_category"].queryset = SubjectCategory.objects.all()
         self.fields["fund"].queryset = Fund.objects.all()
-        self.extra_names: list[tuple[str, str]] = []
         existing = self.instance.extra if self.instance and self.instance.pk else {}
-        for index, label in enumerate(contract_type.extra_fields or []):
-            name = f"extra_{index}"
-            self.extra_names.append((name, str(label)))
-            self.fields[name] = forms.CharField(
-                label=str(label), required=False, max_length=255, initial=existing.get(label, "")
-            )
+        self.extra_names: list[tuple[str, object]] = []
+        for definition in contract_type.fields.all():
+            name = f"extra_{definition.pk}"
+            self.extra_names.append((name, definition))
+            self.fields[name] = extra_field(definition, existing.get(definition.label))
 
     def clean(self):
         data = super().clean()
@@ -119,7 +143,10 @@ class ContractForm(UploadsFormMixin, forms.ModelForm):
     def contract_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["contract_type"] = self.contract_type
-        data["extra"] = {label: self.cleaned_data[name] for name, label in self.extra_names}
+        extra = dict(self.instance.extra or {}) if self.instance and self.instance.pk else {}
+        for name, definition in self.extra_names:
+            extra[definition.label] = extra_value(self.cleaned_data.get(name))
+        data["extra"] = extra
         return data
 
 

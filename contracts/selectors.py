@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+import rules
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from contracts import roles
 from contracts.models import (
     STATUS_STAGE,
-    Approval,
-    ApprovalStatus,
     Contract,
     ContractStatus,
     ContractType,
+    FieldKind,
+    Phase,
     Stage,
     StageKind,
 )
-from workflow.models import Employee, Task, TaskStatus
+from contracts.routing import DOC_TYPE
+from workflow.models import Employee, RouteStep, StepStatus, Task, TaskStatus
 from workflow.selectors import has_role, subordinate_department_ids
 
 
@@ -80,24 +95,54 @@ def contract_for_card(user, pk: int) -> Contract | None:
     )
 
 
-def approvals_by_round(contract: Contract) -> list[tuple[int, list[Approval]]]:
-    """The approval sheet: every round (latest first), each ordered by group."""
-    rounds: dict[int, list[Approval]] = defaultdict(list)
-    for approval in contract.approvals.select_related("approver", "decided_by").order_by(
-        "-round", "group", "id"
-    ):
-        rounds[approval.round].append(approval)
-    return sorted(rounds.items(), reverse=True)
-
-
 def contract_tasks(contract: Contract) -> QuerySet:
     return (
         Task.objects.filter(
             content_type=ContentType.objects.get_for_model(Contract), object_id=contract.pk
         )
-        .select_related("assignee", "original_assignee", "completed_by")
+        .select_related("assignee__employee", "original_assignee", "completed_by", "created_by")
         .order_by("-created_at", "-id")
     )
+
+
+def card_tasks(user, contract: Contract) -> tuple[list, list]:
+    """The viewer's own open tasks, and everyone else's, each with whether the viewer may open
+    it (the task page answers 404 otherwise, so no link is shown)."""
+    mine, others = [], []
+    for task in contract_tasks(contract):
+        if task.assignee_id == user.pk and task.status == TaskStatus.OPEN:
+            mine.append(task)
+        else:
+            others.append((task, rules.has_perm("workflow.view_task", user, task)))
+    return mine, others
+
+
+def extra_values(contract: Contract) -> list[tuple[str, str]]:
+    """The type's extra fields with their values for the card (in the type's order), then any
+    value whose field was removed since."""
+    values = contract.extra or {}
+    rows = []
+    definitions = list(contract.contract_type.fields.all())
+    for definition in definitions:
+        value = values.get(definition.label)
+        if value:
+            rows.append((definition.label, _extra_text(definition.kind, value)))
+    known = {d.label for d in definitions}
+    rows += [(label, str(value)) for label, value in values.items() if value and label not in known]
+    return rows
+
+
+def _extra_text(kind: str, value) -> str:
+    from django.utils import formats
+
+    try:
+        if kind == FieldKind.DATE:
+            return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+        if kind == FieldKind.NUMBER:
+            return formats.number_format(Decimal(value), use_l10n=True, force_grouping=True)
+    except (ValueError, ArithmeticError):
+        pass  # typed before the field got its type: shown as typed
+    return str(value)
 
 
 def stage_bar(contract: Contract) -> list[dict]:
@@ -143,9 +188,6 @@ class Column:
 def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, overdue=False):
     """Columns of the type's stages with the visible contracts in each (the board only shows)."""
     now = timezone.now()
-    overdue_approvals = Approval.objects.filter(
-        contract_id=OuterRef("pk"), status=ApprovalStatus.PENDING, due_at__lt=now
-    )
     overdue_tasks = Task.objects.filter(
         content_type=ContentType.objects.get_for_model(Contract),
         object_id=OuterRef("pk"),
@@ -155,16 +197,7 @@ def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, over
     qs = (
         _with_relations(contracts_visible_to(user))
         .filter(contract_type=contract_type)
-        .annotate(is_overdue=Exists(overdue_approvals) | Exists(overdue_tasks))
-        .prefetch_related(
-            Prefetch(
-                "approvals",
-                queryset=Approval.objects.filter(status=ApprovalStatus.PENDING).select_related(
-                    "approver"
-                ),
-                to_attr="pending_approvals",
-            )
-        )
+        .annotate(is_overdue=Exists(overdue_tasks))
         .order_by("-stage_changed_at", "-id")
     )
     if fund is not None:
@@ -193,11 +226,32 @@ def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, over
             order_by=[F("stage_changed_at").desc(), F("pk").desc()],
         )
     ).filter(rank__lte=KANBAN_CARDS_PER_COLUMN)
-    for contract in newest:
+    cards = list(newest)
+    waiting = _waiting_for([c.pk for c in cards])
+    for contract in cards:
+        contract.waiting_for = waiting.get(contract.pk, [])
         column = column_of(contract.status)
         if column is not None:
             column.cards.append(contract)
     return list(columns.values())
+
+
+def _waiting_for(contract_ids: list[int]) -> dict[int, list]:
+    """Whom each contract waits for: the acting people of its route's open blocking steps."""
+    found: dict[int, list] = defaultdict(list)
+    steps = (
+        RouteStep.objects.filter(
+            route__document_type=DOC_TYPE,
+            route__object_id__in=contract_ids,
+            status=StepStatus.PENDING,
+            blocking=True,
+        )
+        .select_related("participant", "deputy", "route")
+        .order_by("route_id", "order", "id")
+    )
+    for step in steps:
+        found[step.route.object_id].append(step.acting)
+    return found
 
 
 # --- KPI -----------------------------------------------------------------------------------------
@@ -209,7 +263,7 @@ class KpiRow:
     on_time: int = 0
     late: int = 0
     open_overdue: int = 0
-    hours: list = field(default_factory=list)
+    median_hours: float | None = None
 
     @property
     def total(self) -> int:
@@ -219,47 +273,72 @@ class KpiRow:
     def on_time_percent(self) -> int:
         return round(100 * self.on_time / self.total) if self.total else 0
 
-    @property
-    def median_hours(self) -> float | None:
-        return round(statistics.median(self.hours), 1) if self.hours else None
+
+class Median(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class Hours(Func):
+    template = "EXTRACT(EPOCH FROM %(expressions)s) / 3600.0"
+    output_field = FloatField()
 
 
 def kpi(*, start: dt.date, end: dt.date) -> tuple[list[KpiRow], list[KpiRow]]:
-    """Decisions taken in [start, end] per approver and per department: on time vs late, and
-    the median time from receiving the task to deciding. Open overdue approvals are counted too."""
+    """Approval decisions taken in [start, end], per person who really decided (the deputy when a
+    deputy did) and per their department: on time vs late against the task's deadline, and the
+    median hours from receiving the task to deciding; open overdue steps count for whoever holds
+    them now. Aggregated in the database: one query per table, whatever the period."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    decided = Q(decided_at__gte=since, decided_at__lt=until) & Q(
-        status__in=[ApprovalStatus.APPROVED, ApprovalStatus.RETURNED]
-    )
-    open_overdue = Q(status=ApprovalStatus.PENDING, due_at__lt=min(timezone.now(), until))
-    approvals = Approval.objects.filter(decided | open_overdue).select_related("approver")
-    departments = {
-        e.user_id: (e.department.name if e.department else "—")
-        for e in Employee.objects.select_related("department")
-    }
-    people: dict[int, KpiRow] = {}
-    units: dict[str, KpiRow] = {}
-    for approval in approvals:
-        person = people.setdefault(
-            approval.approver_id,
-            KpiRow(approval.approver.get_full_name() or approval.approver.username),
+    decided = Q(status=StepStatus.DECIDED, decided_at__gte=since, decided_at__lt=until)
+    open_overdue = Q(status=StepStatus.PENDING, task__due_at__lt=min(timezone.now(), until))
+    steps = (
+        RouteStep.objects.filter(
+            route__document_type=DOC_TYPE, stage__phase__in=[Phase.APPROVAL, Phase.FUND_MEMBERS]
         )
-        unit_name = departments.get(approval.approver_id, "—")
-        unit = units.setdefault(unit_name, KpiRow(unit_name))
-        for row in (person, unit):
-            if approval.decided_at is None:
-                row.open_overdue += 1
-                continue
-            if approval.on_time:
-                row.on_time += 1
-            else:
-                row.late += 1
-            if approval.started_at:
-                row.hours.append((approval.decided_at - approval.started_at).total_seconds() / 3600)
+        .filter(decided | open_overdue)
+        .annotate(
+            person=Coalesce("decided_by", "task__assignee"),
+            due=Coalesce("task__due_at", "due_at_fixed"),
+        )
+    )
+    in_time = Q(due__isnull=True) | Q(decided_at__lte=F("due"))
+    figures = {
+        "on_time": Count("pk", filter=decided & in_time),
+        "late": Count("pk", filter=decided & Q(decided_at__gt=F("due"))),
+        "open_overdue": Count("pk", filter=open_overdue),
+        "median": Median(
+            Hours(F("decided_at") - F("started_at")), filter=decided & Q(started_at__isnull=False)
+        ),
+    }
+    by_person = list(steps.values("person").annotate(**figures).order_by())
+    unit = Employee.objects.filter(user_id=OuterRef("person")).values("department__name")[:1]
+    by_unit = list(
+        steps.annotate(unit=Subquery(unit)).values("unit").annotate(**figures).order_by()
+    )
+    names = get_user_model().objects.in_bulk([row["person"] for row in by_person])
+
+    def row_of(label: str, row: dict) -> KpiRow:
+        median = row["median"]
+        return KpiRow(
+            label=label,
+            on_time=row["on_time"],
+            late=row["late"],
+            open_overdue=row["open_overdue"],
+            median_hours=round(median, 1) if median is not None else None,
+        )
+
+    people = [
+        row_of(names[r["person"]].get_full_name() or names[r["person"]].username, r)
+        for r in by_person
+        if r["person"] in names
+    ]
+    units = [row_of(r["unit"] or "—", r) for r in by_unit]
     order = lambda row: (-row.total, row.label)  # noqa: E731
-    return sorted(people.values(), key=order), sorted(units.values(), key=order)
+    return sorted(people, key=order), sorted(units, key=order)
 
 
 # --- storage hooks -------------------------------------------------------------------------------

@@ -127,3 +127,36 @@ def new_contract(t: dict, *, initiator=None, contract_type=None, **fields):
     }
     data.update(fields)
     return services.contract_create(initiator=initiator or t["seller"], data=data)
+
+
+# --- acting on the route, as people do through their tasks --------------------------------------
+
+
+def open_task(contract, user):
+    """``user``'s open task on ``contract`` (exactly one)."""
+    from workflow.models import Task, TaskStatus
+
+    return Task.objects.get(object_id=contract.pk, assignee=user, status=TaskStatus.OPEN)
+
+
+def decide(contract, user, decision: str = "approve", comment: str = ""):
+    """``user`` decides their open task through its task kind (the card and the task page do
+    the same)."""
+    from workflow import registry
+
+    task = open_task(contract, user)
+    return registry.task_kind_for(task).complete(
+        task_id=task.pk, user=user, data={"decision": decision, "comment": comment}
+    )
+
+
+def pending(contract) -> list[str]:
+    """Usernames of the current round's open steps."""
+    from workflow.models import RouteStep, StepStatus
+
+    steps = RouteStep.objects.filter(
+        route__document_type="contracts.contract",
+        route__object_id=contract.pk,
+        status=StepStatus.PENDING,
+    ).select_related("participant")
+    return sorted(s.participant.username for s in steps)

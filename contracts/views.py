@@ -16,15 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
-from contracts import pdf, selectors, services
+from contracts import pdf, routing, selectors, services
 from contracts.forms import CommentForm, ContractForm, FilesForm, KanbanFilterForm, PeriodForm
-from contracts.models import ContractStatus, ContractType
-from contracts.routing import route_build, route_groups
+from contracts.models import IN_PROGRESS, ContractStatus, ContractType
+from contracts.name_template import example_name
 from crm.selectors import counterparty_search
 from storage.forms import uploads_keep
 from workflow import registry
-from workflow.models import TaskStatus
-from workflow.selectors import history_of
+from workflow.routes.plan import participant_count
+from workflow.routes.selectors import route_view
+from workflow.routes.services import settings_for
+from workflow.selectors import history_for_card, history_wanted_all
+from workflow.views import refusal_message
 
 PAGE_SIZE = 30
 FORM_ERROR = "Проверьте поля формы: исправьте отмеченные ошибки."
@@ -96,7 +99,12 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contracts/contract_form.html",
-        {"form": form, "contract_type": contract_type, "contract": None},
+        {
+            "form": form,
+            "contract_type": contract_type,
+            "contract": None,
+            "example_name": example_name(contract_type.name_template),
+        },
     )
 
 
@@ -122,7 +130,12 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contracts/contract_form.html",
-        {"form": form, "contract_type": contract.contract_type, "contract": contract},
+        {
+            "form": form,
+            "contract_type": contract.contract_type,
+            "contract": contract,
+            "example_name": example_name(contract.contract_type.name_template),
+        },
     )
 
 
@@ -134,33 +147,51 @@ def counterparty_options(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def contract_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Shows the route computed from the rules; POST confirms exactly that route."""
+    """Shows the route computed from the rules; POST confirms exactly that route (and, after a
+    return, says what was fixed)."""
     contract = _visible(request, pk)
     if not rules.has_perm("contracts.submit_contract", request.user, contract):
         messages.error(request, _("Отправить договор может только инициатор черновика."))
         return redirect(contract)
+    note = request.POST.get("note", "")
+    note_error = ""
     if request.method == "POST":
         try:
             services.contract_submit(
                 contract_id=contract.pk,
                 user=request.user,
                 fingerprint=request.POST.get("fingerprint", ""),
+                note=note,
             )
         except (TransitionNotAllowed, PermissionDenied) as exc:
             messages.error(request, str(exc))
             return redirect("contracts:contract-submit", pk=contract.pk)
-        messages.success(request, _("Договор отправлен на согласование."))
-        return redirect(contract)
-    steps = route_build(contract)
+        except ValidationError as exc:
+            errors = getattr(exc, "error_dict", {})
+            note_error = " ".join(errors["note"][0].messages) if "note" in errors else ""
+            messages.error(request, note_error or " ".join(exc.messages))
+        else:
+            messages.success(request, _("Договор отправлен на согласование."))
+            return redirect(contract)
+    plan = routing.route_plan(contract)
+    config = settings_for(routing.DOC_TYPE)
+    count = participant_count(plan)
     return render(
         request,
         "contracts/contract_submit.html",
         {
             "contract": contract,
-            "groups": route_groups(steps),
-            "count": len(steps),
-            "fingerprint": services.route_fingerprint(steps),
+            "plan": plan,
+            "count": count,
+            "cap": config.participant_cap,
+            "over_cap": count > config.participant_cap,
+            "refused": count > config.participant_cap and config.over_cap == "refuse",
+            "fingerprint": routing.route_fingerprint(plan),
+            "note": note,
+            "note_error": note_error,
+            "returned": contract.status == ContractStatus.RETURNED,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -169,79 +200,100 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/contract_detail.html", _card_context(request, contract))
 
 
+def _task_form(task, data=None):
+    kind = registry.task_kind_for(task)
+    extra = {"task": task} if getattr(kind.form_class, "takes_task", False) else {}
+    return kind.form_class(data, prefix=f"t{task.pk}", **extra)
+
+
 def _card_context(request: HttpRequest, contract, bound_form=None, bound_task_id=None) -> dict:
-    tasks = list(selectors.contract_tasks(contract))
-    mine, others = [], []
-    for task in tasks:
-        if task.assignee_id == request.user.pk and task.status == TaskStatus.OPEN:
-            form = (
-                bound_form
-                if bound_task_id == task.pk
-                else registry.task_kind_for(task).form_class(prefix=f"t{task.pk}")
-            )
-            mine.append((task, form, registry.task_kind_for(task)))
-        else:
-            others.append(task)
+    mine, others = selectors.card_tasks(request.user, contract)
+    route = route_view(contract)
+    steps = {s.task_id: s for r in route.rounds for s in r.steps if s.task_id} if route else {}
+    note = route.current.round.note if route else ""
+    my_tasks = []
+    for task in mine:
+        step = steps.get(task.pk)
+        my_tasks.append(
+            {
+                "task": task,
+                "form": bound_form if bound_task_id == task.pk else _task_form(task),
+                "kind": registry.task_kind_for(task),
+                "reason": step.reason if step else "",
+                # what the author fixed, beside the decision it is for
+                "note": note if step and step.round == route.route.round else "",
+            }
+        )
+    is_initiator = contract.initiator_id == request.user.pk
     return {
         "contract": contract,
         "stages": selectors.stage_bar(contract),
-        "rounds": selectors.approvals_by_round(contract),
-        "my_tasks": mine,
+        "route": route,
+        "my_tasks": my_tasks,
         "other_tasks": others,
         "comments": contract.comments.select_related("author"),
         "comment_form": CommentForm(),
         "files": contract.files.select_related("stored_file", "added_by"),
         "files_form": FilesForm(),
         "can_attach": rules.has_perm("contracts.attach_file", request.user, contract),
-        "timeline": history_of(contract),
+        "timeline": history_for_card(contract, everything=history_wanted_all(request)),
         "can_edit": rules.has_perm("contracts.change_contract", request.user, contract),
         "can_submit": rules.has_perm("contracts.submit_contract", request.user, contract),
-        "can_withdraw": contract.status == ContractStatus.RETURNED
-        and contract.initiator_id == request.user.pk,
+        "can_withdraw": is_initiator and contract.status in IN_PROGRESS,
+        "can_give_up": is_initiator and contract.status == ContractStatus.RETURNED,
         "now": timezone.now(),
-        "extra": [(k, v) for k, v in (contract.extra or {}).items() if v],
+        "extra": selectors.extra_values(contract),
     }
 
 
 @require_POST
 def task_decide(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
-    """Approve/return (or any own task of this contract) right from the card."""
+    """A decision on the viewer's own task of this contract, right from the card."""
     contract = _visible(request, pk)
-    task = next((t for t in selectors.contract_tasks(contract) if t.pk == task_id), None)
+    mine, _others = selectors.card_tasks(request.user, contract)
+    task = next((t for t in mine if t.pk == task_id), None)
     if task is None:
-        raise Http404
+        messages.error(request, refusal_message(TransitionNotAllowed()))
+        return redirect("contracts:contract-detail", pk=contract.pk)
     kind = registry.task_kind_for(task)
-    form = kind.form_class(request.POST, prefix=f"t{task.pk}")
-    if not form.is_valid():
-        messages.error(request, _(FORM_ERROR))
-        context = _card_context(request, contract, bound_form=form, bound_task_id=task.pk)
-        return render(request, "contracts/contract_detail.html", context, status=400)
-    try:
-        kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
-    except (TransitionNotAllowed, PermissionDenied):
-        messages.error(
-            request,
-            _(
-                "Действие не выполнено: задание уже завершено или изменено другим "
-                "пользователем. Обновите страницу."
-            ),
-        )
-    else:
-        messages.success(request, _("Решение принято: %(title)s") % {"title": task.title})
-    return redirect("contracts:contract-detail", pk=contract.pk)
+    form = _task_form(task, request.POST)
+    if form.is_valid():
+        try:
+            kind.complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
+        except (TransitionNotAllowed, PermissionDenied) as error:
+            messages.error(request, refusal_message(error))
+            return redirect("contracts:contract-detail", pk=contract.pk)
+        except ValidationError as error:
+            form.add_error(None, error)  # the service refused the input (e.g. the cap)
+        else:
+            messages.success(
+                request,
+                kind.success_message(task, form.cleaned_data)
+                if kind.success_message
+                else _("Задание «%(title)s» выполнено.") % {"title": task.title},
+            )
+            return redirect("contracts:contract-detail", pk=contract.pk)
+    messages.error(request, _(FORM_ERROR))
+    context = _card_context(request, contract, bound_form=form, bound_task_id=task.pk)
+    return render(request, "contracts/contract_detail.html", context, status=400)
 
 
 @require_POST
 def contract_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _visible(request, pk)
     try:
-        services.contract_withdraw(
+        contract = services.contract_withdraw(
             contract_id=contract.pk, user=request.user, reason=request.POST.get("reason", "")
         )
     except (TransitionNotAllowed, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Договор отозван."))
+        messages.success(
+            request,
+            _("Договор отозван: он снова черновик, его можно изменить и отправить.")
+            if contract.status == ContractStatus.DRAFT
+            else _("Вы отказались от договора: он отклонён."),
+        )
     return redirect(contract)
 
 
@@ -315,6 +367,9 @@ def kpi(request: HttpRequest) -> HttpResponse:
     if not request.GET:
         form = PeriodForm(initial=initial)
     people, units = selectors.kpi(start=period["start"], end=period["end"])
+    max_total = max([r.total + r.open_overdue for r in people] or [1])
+    for row in people:
+        row.bar = _bar(row, max_total)
     return render(
         request,
         "contracts/kpi.html",
@@ -324,14 +379,26 @@ def kpi(request: HttpRequest) -> HttpResponse:
             "units": units,
             "start": period["start"],
             "end": period["end"],
-            "max_total": max([r.total + r.open_overdue for r in people] or [1]),
         },
     )
 
 
+def _bar(row, max_total: int) -> list[tuple[str, str, str]]:
+    """Segments of a person's KPI bar: (css class, x, width) in percent of the longest bar, as
+    SVG numbers (never localised with a decimal comma)."""
+    segments, x = [], 0.0
+    parts = (("on-time", row.on_time), ("late", row.late), ("open-overdue", row.open_overdue))
+    for css, value in parts:
+        width = 100 * value / max_total
+        if width:
+            segments.append((css, f"{x:.2f}", f"{width:.2f}"))
+        x += width
+    return segments
+
+
 def approval_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _visible(request, pk)
-    content = pdf.approval_sheet(contract, selectors.approvals_by_round(contract))
+    content = pdf.approval_sheet(contract, route_view(contract))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="approval-sheet-{contract.number}.pdf"'
     return response

@@ -1,6 +1,7 @@
 """An expense contract goes all the way in a real Chromium: created by a manager, prepared by the
-document specialist, returned once by the lawyer, resubmitted, approved by three approvers in two
-groups, the invoice and the contract signed. Screenshots of the card, kanban and KPI."""
+document specialist, returned once by the lawyer, resubmitted with «что исправлено», approved by
+three approvers in two groups, the invoice and the contract signed. Screenshots of the route
+preview, the card (1366 and 375 px), kanban and KPI."""
 
 import pytest
 from django.test import override_settings
@@ -44,7 +45,7 @@ def _decide(page, card_url: str, choice: str, comment: str = "") -> None:
         task.get_by_label("Комментарий").fill(comment)
     task.get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Решение принято").is_visible()
+    assert page.get_by_text("сохранено").first.is_visible()
 
 
 def test_expense_contract_from_draft_to_active(as_user, live_server, demo, screenshot):
@@ -74,8 +75,9 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     card_url = manager.url
 
     manager.get_by_role("link", name="Отправить на согласование").click()
-    assert manager.get_by_test_id("route-group").count() == 2
-    assert manager.get_by_test_id("route-step").count() == 3
+    # preparation, group 1 (head and lawyer), group 2 (accountant), invoice and contract signing
+    assert manager.get_by_test_id("route-group").count() == 5
+    assert manager.get_by_test_id("route-step").count() == 6
     screenshot(manager, "contracts-route-preview")
     manager.get_by_role("button", name="Подтвердить и отправить").click()
     assert manager.get_by_test_id("contract-status").inner_text() == "Подготовка документоведом"
@@ -84,18 +86,28 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     _decide(docspec, card_url, "Договор подготовлен")
     lawyer = as_user("lawyer")
     _decide(lawyer, card_url, "Вернуть на доработку", "Приложите спецификацию микрофонов")
+    assert lawyer.get_by_text("Решение «Возвращено на доработку» сохранено.").is_visible()
 
     manager.goto(card_url)
     assert manager.get_by_test_id("contract-status").inner_text() == "На доработке"
     manager.get_by_role("link", name="Отправить повторно").click()
     manager.get_by_role("button", name="Подтвердить и отправить").click()
+    assert manager.get_by_text("Напишите, что исправлено").first.is_visible()
+    manager.get_by_label("Что исправлено").fill("Приложил спецификацию микрофонов")
+    manager.get_by_role("button", name="Подтвердить и отправить").click()
+    assert (
+        manager.get_by_test_id("revision-note")
+        .inner_text()
+        .endswith("Приложил спецификацию микрофонов")
+    )
     _decide(docspec, card_url, "Договор подготовлен")
 
     director = as_user("director")
     _decide(director, card_url, "Согласовать")
     _decide(lawyer, card_url, "Согласовать", "Спецификация приложена")
-    accountant = as_user("accountant")
+    accountant = as_user("accountant", width=1366)
     accountant.goto(card_url)
+    assert "Приложил спецификацию микрофонов" in accountant.get_by_test_id("my-task").inner_text()
     screenshot(accountant, "contracts-card-approver")
     _decide(accountant, card_url, "Согласовать")
 
@@ -106,15 +118,18 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     _decide(gendir, card_url, "Договор подписан")
     assert gendir.get_by_test_id("contract-status").inner_text() == "Действует"
 
+    manager = as_user("manager1", width=1366)
     manager.goto(card_url)
-    sheet = manager.get_by_test_id("approval-sheet")
-    assert sheet.get_by_text("Круг 2").is_visible() and sheet.get_by_text("Круг 1").is_visible()
-    assert "Возвращено на доработку" in sheet.inner_text()
+    route = manager.get_by_test_id("route")
+    assert route.get_by_test_id("route-round").inner_text() == "круг 2"
+    route.get_by_text("Круг 1: Возвращён на доработку").click()  # opens round 1
+    assert "Приложите спецификацию микрофонов" in route.inner_text()
     screenshot(manager, "contracts-card")
 
     phone = as_user("manager1", width=375, height=800)
     phone.goto(card_url)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert phone.get_by_test_id("route-step-card").first.is_visible()
     screenshot(phone, "contracts-card-phone")
 
     manager.goto(f"{live_server.url}/contracts/kanban/")

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from contracts import services
-from contracts.models import Approval, Contract, ContractStatus
-from contracts.testing import new_contract, theatre
+from contracts.models import Contract, ContractStatus
+from contracts.testing import decide, new_contract, theatre
 from tests.factories import CounterpartyFactory
-from workflow.models import Task, TaskStatus
+from workflow.models import RouteStep, Task, TaskStatus
 
 
 @pytest.fixture
@@ -120,7 +120,10 @@ def test_initiator_creates_previews_the_route_and_submits(client, t):
     assert response.status_code == 302
     assert "ООО «Звук и свет» — Микрофоны" in contract.name
     preview = client.get(reverse("contracts:contract-submit", args=[contract.pk])).content.decode()
-    assert preview.count('data-testid="route-step"') == 4
+    # the document specialist; head and lawyer; economist and accountant; the general director
+    # signs the invoice (he owns the budget fund) and the contract
+    assert preview.count('data-testid="route-step"') == 7
+    assert "Участников: 6 (допускается не более 15)" in preview
     fingerprint = preview.split('name="fingerprint" value="')[1].split('"')[0]
     client.post(
         reverse("contracts:contract-submit", args=[contract.pk]), {"fingerprint": fingerprint}
@@ -152,7 +155,8 @@ def test_bad_form_keeps_what_was_typed(client, t):
 
 def test_approver_decides_from_the_card(client, t, submitted):
     """GIVEN the lawyer's open task WHEN she returns from the card without a comment
-    THEN an error and nothing changes; WITH a comment THEN the contract is returned."""
+    THEN an error and nothing changes; WITH a comment THEN the contract is returned and she reads
+    «Возвращено на доработку»; posting again is refused."""
     task = Task.objects.get(object_id=submitted.pk, assignee=t["lawyer"], status=TaskStatus.OPEN)
     _login(client, t["lawyer"])
     card = client.get(reverse("contracts:contract-detail", args=[submitted.pk])).content.decode()
@@ -160,8 +164,14 @@ def test_approver_decides_from_the_card(client, t, submitted):
     url = reverse("contracts:task-decide", args=[submitted.pk, task.pk])
     response = client.post(url, {f"t{task.pk}-decision": "return", f"t{task.pk}-comment": ""})
     assert response.status_code == 400
-    assert "без комментария вернуть нельзя" in response.content.decode()
-    client.post(url, {f"t{task.pk}-decision": "return", f"t{task.pk}-comment": "Нет акта"})
+    assert "Напишите комментарий: что не так и что нужно исправить." in response.content.decode()
+    assert Contract.objects.get(pk=submitted.pk).status == ContractStatus.APPROVAL
+    returned = client.post(
+        url, {f"t{task.pk}-decision": "return", f"t{task.pk}-comment": "Нет акта"}, follow=True
+    )
+    body = returned.content.decode()
+    assert "Решение «Возвращено на доработку» сохранено." in body
+    assert "Решение принято" not in body
     assert Contract.objects.get(pk=submitted.pk).status == ContractStatus.RETURNED
     again = client.post(url, {f"t{task.pk}-decision": "approve"}, follow=True)
     assert "уже завершено" in again.content.decode()
@@ -223,10 +233,9 @@ def test_kpi_counts_on_time_and_late_decisions(client, t, submitted):
     """GIVEN the lawyer approved on time and the head late
     THEN KPI shows one on-time and one late decision with a median time."""
     for user in (t["lawyer"], t["sales_head"]):
-        task = Task.objects.get(object_id=submitted.pk, assignee=user, status=TaskStatus.OPEN)
-        services.approval_decide(task_id=task.pk, user=user, data={"decision": "approve"})
-    head = submitted.approvals.get(approver=t["sales_head"])
-    Approval.objects.filter(pk=head.pk).update(due_at=head.decided_at - dt.timedelta(hours=1))
+        decide(submitted, user)
+    head = RouteStep.objects.select_related("task").get(participant=t["sales_head"])
+    Task.objects.filter(pk=head.task_id).update(due_at=head.decided_at - dt.timedelta(hours=1))
     response = _login(client, t["watcher"]).get(reverse("contracts:kpi"))
     people = {row.label: row for row in response.context["people"]}
     lawyer = people[t["lawyer"].get_full_name()]
@@ -369,4 +378,4 @@ def test_approver_decides_on_the_generic_task_page_too(client, t, submitted):
     page = client.get(reverse("workflow:task-detail", args=[task.pk])).content.decode()
     assert submitted.get_absolute_url() in page
     client.post(reverse("workflow:task-detail", args=[task.pk]), {"decision": "approve"})
-    assert submitted.approvals.get(approver=t["lawyer"]).status == "approved"
+    assert RouteStep.objects.get(task=task).decision == "approve"
