@@ -2,7 +2,8 @@
 
 Every employee sees the company base; a company is worked on and its card edited by its
 responsible manager (or any manager while it has none), and by supervisors: the general
-director, directors and heads of departments. The registrar also edits counterparties nobody is
+director, directors and the heads over departments where managers work (a head of the legal
+department is not a supervisor of the client base). The registrar also edits counterparties nobody is
 responsible for (government bodies, suppliers). Only supervisors change a company's manager.
 Importing is for managers and supervisors. The distribution page is for the head of sales (a
 head over a department with managers), the general director and administrators.
@@ -18,13 +19,6 @@ from workflow.selectors import has_role, subordinate_department_ids, users_with_
 @rules.predicate
 def is_manager(user) -> bool:
     return has_role(user, Role.MANAGER)
-
-
-@rules.predicate
-def is_supervisor(user) -> bool:
-    if has_role(user, Role.GENERAL_DIRECTOR) or has_role(user, Role.DIRECTOR):
-        return True
-    return bool(is_employee(user) and subordinate_department_ids(user))
 
 
 @rules.predicate
@@ -51,6 +45,14 @@ def is_sales_head(user) -> bool:
     return bool(department_ids) and (
         users_with_role(Role.MANAGER).filter(employee__department_id__in=department_ids).exists()
     )
+
+
+@rules.predicate
+def is_supervisor(user) -> bool:
+    """The general director, directors, and heads over the managers' departments."""
+    if has_role(user, Role.GENERAL_DIRECTOR) or has_role(user, Role.DIRECTOR):
+        return True
+    return is_sales_head(user)
 
 
 @rules.predicate

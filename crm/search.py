@@ -68,11 +68,15 @@ def trigram_search(qs: QuerySet, text: str) -> QuerySet:
     if not query.key and not query.digits and not query.email:
         return qs
     condition = Q()
-    if query.key:
-        words = Q()
-        for word in query.key.split():
-            words &= Q(name_key__contains=word) | Q(contact_keys__contains=word)
-        condition |= words
+    # a number is one word (a phone typed with spaces is still one number); words shorter than
+    # three letters are left out when longer ones exist, since a trigram index cannot use them
+    words = [query.digits] if query.digits else query.key.split()
+    words = [w for w in words if len(w) >= 3] or words
+    if words:
+        every_word = Q()
+        for word in words:
+            every_word &= Q(name_key__contains=word) | Q(contact_keys__contains=word)
+        condition |= every_word
     if query.digits:
         condition |= Q(inn__startswith=query.digits)
         if len(query.digits) >= 5:

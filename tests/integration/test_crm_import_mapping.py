@@ -111,7 +111,7 @@ def test_unknown_or_ambiguous_manager_and_bad_category_are_row_errors(org, clien
     reasons = {e["row"]: e["reason"] for e in company_import.errors}
     assert "несколько сотрудников" in reasons[2]
     assert "не найден" in reasons[3]
-    assert "неизвестная категория «Марсиане»" == reasons[4]
+    assert reasons[4] == "неизвестная категория «Марсиане»"
     assert Counterparty.objects.get().responsible == org["seller2"]
 
 
