@@ -100,20 +100,20 @@ class ImportMappingForm(forms.Form):
         help_text=_("Иначе строки с неизвестной сферой попадут в список ошибок."),
     )
     initial_status = forms.ChoiceField(
-        label=_("Статус"),
+        label=_("Статус, если не указан"),
         choices=ProcessingStatus.choices,
         initial=ProcessingStatus.IMPORTED,
     )
     category = forms.ChoiceField(
-        label=_("Категория"),
+        label=_("Категория, если не указана"),
         choices=CounterpartyCategory.choices,
         initial=CounterpartyCategory.CLIENT,
     )
     industry = forms.ModelChoiceField(
-        label=_("Сфера деятельности"), required=False, queryset=Industry.objects.all()
+        label=_("Сфера, если не указана"), required=False, queryset=Industry.objects.all()
     )
     responsible = PersonChoiceField(
-        label=_("Ответственный менеджер"), required=False, queryset=User.objects.none()
+        label=_("Менеджер, если не указан"), required=False, queryset=User.objects.none()
     )
 
     def __init__(self, *args, columns: list[str], mapping: dict | None = None, **kwargs):

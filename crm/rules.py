@@ -3,8 +3,9 @@
 Every employee sees the company base; a company is worked on and its card edited by its
 responsible manager (or any manager while it has none), and by supervisors: the general
 director, directors and the heads over departments where managers work (a head of the legal
-department is not a supervisor of the client base). The registrar also edits counterparties nobody is
-responsible for (government bodies, suppliers). Only supervisors change a company's manager.
+department is not a supervisor of the client base). The registrar also edits counterparties
+nobody is responsible for (government bodies, suppliers). Only supervisors change a company's
+manager.
 Importing is for managers and supervisors. The distribution page is for the head of sales (a
 head over a department with managers), the general director and administrators.
 """

@@ -147,7 +147,6 @@ class Counterparty(FSMModelMixin, models.Model):
         verbose_name_plural = _("контрагенты")
         ordering = ["name"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="counterparty_name_trgm"),
             models.Index(fields=["category"], name="counterparty_category"),
             models.Index(fields=["name_key"], name="counterparty_name_key"),
             # the list search: LIKE '%…%' on the normalised name and on phones/emails
@@ -162,15 +161,9 @@ class Counterparty(FSMModelMixin, models.Model):
             models.Index(
                 OpClass("inn", name="varchar_pattern_ops"), name="counterparty_inn_prefix"
             ),
-            models.Index(
-                "status", Collate("name_key", RUSSIAN_COLLATION), "id", name="counterparty_status"
-            ),
-            models.Index(
-                "responsible",
-                Collate("name_key", RUSSIAN_COLLATION),
-                "id",
-                name="counterparty_responsible",
-            ),
+            # filters: a rare value is read through these, a common one by walking the sort
+            # index (no more collated indexes: each makes every insert compare with ICU)
+            models.Index(fields=["status"], name="counterparty_status"),
             models.Index(fields=["next_contact_check_at"], name="counterparty_next_check"),
             models.Index(
                 models.F("last_communication_at").desc(nulls_last=True),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,7 +58,6 @@ UPDATABLE += ["address", "comment"]
 
 INN_RE = re.compile(r"^\d{10}$|^\d{12}$")
 KPP_RE = re.compile(r"^\d{9}$")
-CHUNK = 5000
 
 CATEGORY_SYNONYMS = {
     "клиент": CounterpartyCategory.CLIENT,
@@ -201,20 +201,29 @@ def _row_values(cells: dict[str, str], resolver: Resolver) -> tuple[dict, str]:
     return values, cells.get("contact_person", "")
 
 
+def _rows(sql: str, values: list) -> list[tuple]:
+    """One query for any number of keys: an array parameter, not a list of placeholders."""
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values])
+        return cursor.fetchall()
+
+
 def _existing(keys_inn: set[str], keys_name: set[str]):
+    table = Counterparty._meta.db_table
     by_inn: dict[str, list[tuple]] = {}
     by_name: dict[str, list[tuple]] = {}
-    inns, names = sorted(keys_inn), sorted(keys_name)
-    for start in range(0, len(inns), CHUNK):
-        for pk, inn, kpp in Counterparty.objects.filter(
-            inn__in=inns[start : start + CHUNK]
-        ).values_list("pk", "inn", "kpp"):
-            by_inn.setdefault(inn, []).append((pk, kpp))
-    for start in range(0, len(names), CHUNK):
-        for pk, key, inn in Counterparty.objects.filter(
-            name_key__in=names[start : start + CHUNK]
-        ).values_list("pk", "name_key", "inn"):
-            by_name.setdefault(key, []).append((pk, inn))
+    for pk, inn, kpp in _rows(
+        f"SELECT id, inn, kpp FROM {table} WHERE inn = ANY(%s)",  # noqa: S608 - our table
+        sorted(keys_inn),
+    ):
+        by_inn.setdefault(inn, []).append((pk, kpp))
+    for pk, key, inn in _rows(
+        f"SELECT id, name_key, inn FROM {table} WHERE name_key = ANY(%s)",  # noqa: S608
+        sorted(keys_name),
+    ):
+        by_name.setdefault(key, []).append((pk, inn))
     return by_inn, by_name
 
 
@@ -241,20 +250,26 @@ def _match(values: dict, by_inn, by_name) -> int | None:
 
 
 def _current(ids: list[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
+    """The before-values of the matched companies and their contact persons' name keys."""
     current: dict[int, dict] = {}
     contacts: dict[int, set[str]] = {}
-    fields = ["pk", "name", "inn", "kpp", "category", "industry_id", "responsible_id"]
+    fields = ["name", "inn", "kpp", "category", "industry_id", "responsible_id"]
     fields += ["phone", "email", "address", "comment"]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for row in Counterparty.objects.filter(pk__in=chunk).values(*fields):
-            row["industry"] = row.pop("industry_id")
-            row["responsible"] = row.pop("responsible_id")
-            current[row.pop("pk")] = row
-        for company_id, name in ContactPerson.objects.filter(company_id__in=chunk).values_list(
-            "company_id", "name"
-        ):
-            contacts.setdefault(company_id, set()).add(name_key(name))
+    table = Counterparty._meta.db_table
+    for row in _rows(
+        f"SELECT id, {', '.join(fields)} FROM {table} WHERE id = ANY(%s)",  # noqa: S608
+        ids,
+    ):
+        values = dict(zip(fields, row[1:], strict=True))
+        values["industry"] = values.pop("industry_id")
+        values["responsible"] = values.pop("responsible_id")
+        current[row[0]] = values
+    for company_id, name in _rows(
+        f"SELECT company_id, name FROM {ContactPerson._meta.db_table} "  # noqa: S608
+        "WHERE company_id = ANY(%s)",
+        ids,
+    ):
+        contacts.setdefault(company_id, set()).add(name_key(name))
     return current, contacts
 
 
