@@ -3,7 +3,7 @@ responsible managers and a few communications. Idempotent.
 
 The companies are tenants (prospective and current): the foundation's demo test expects the demo
 counterparties to be of the three letter-routing categories only, and for Argo the tenants are
-the client base the managers call (crm.services.distribution.CLIENT_BASE_CATEGORIES)."""
+the client base the managers call (crm.models.CLIENT_CATEGORIES)."""
 
 from __future__ import annotations
 

@@ -121,19 +121,6 @@ def events_between(user, start: dt.datetime, end: dt.datetime) -> QuerySet:
     )
 
 
-def distribution_report(week: DistributionWeek) -> QuerySet:
-    """Per manager of the week: assigned, called, left (= assigned - called)."""
-    return (
-        CallList.objects.filter(week=week)
-        .select_related("manager")
-        .annotate(
-            assigned=Count("assignments"),
-            called=Count("assignments", filter=Q(assignments__called_at__isnull=False)),
-        )
-        .order_by("manager__last_name", "manager__first_name", "manager_id")
-    )
-
-
 def distribution_progress(*, limit: int = 8) -> list[dict]:
     """The latest weeks, newest first, each with its managers' progress (two queries)."""
     weeks = list(DistributionWeek.objects.select_related("run_by").order_by("-week_start")[:limit])
