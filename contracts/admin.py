@@ -9,9 +9,10 @@ from contracts.models import (
     Stage,
     SubjectCategory,
 )
+from workflow.pickers import PersonPickerAdminMixin
 
 
-class StageInline(admin.TabularInline):
+class StageInline(PersonPickerAdminMixin, admin.TabularInline):
     model = Stage
     extra = 0
     autocomplete_fields = ["assignee_user"]
@@ -30,14 +31,14 @@ class SubjectCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     list_display = ["name", "owner"]
     autocomplete_fields = ["owner"]
     filter_horizontal = ["members"]
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(admin.ModelAdmin):
+class ApprovalRuleAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "contract_type",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Contract, ContractType, Fund, SubjectCategory
 from crm.models import Counterparty
 from storage.forms import MultipleFileField, UploadsFormMixin
+from workflow.pickers import PersonChoiceField
 
 
 def _decision_form(choices, *, comment_label, return_value: str | None):
@@ -138,7 +139,7 @@ class KanbanFilterForm(forms.Form):
         label=_("Тип договора"), queryset=ContractType.objects.all(), required=False
     )
     fund = forms.ModelChoiceField(label=_("Фонд"), queryset=Fund.objects.all(), required=False)
-    initiator = forms.ModelChoiceField(label=_("Инициатор"), queryset=None, required=False)
+    initiator = PersonChoiceField(label=_("Инициатор"), queryset=None, required=False)
     overdue = forms.BooleanField(label=_("Только просроченные"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -146,7 +147,6 @@ class KanbanFilterForm(forms.Form):
         from workflow.forms import active_employees
 
         self.fields["initiator"].queryset = active_employees()
-        self.fields["initiator"].label_from_instance = lambda u: u.get_full_name() or u.username
         for name in ("fund", "initiator"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[name].empty_label = _("Все")
