@@ -4,16 +4,27 @@ industry, manager, category, address, comment); then the same file again in «up
 every tenth row changed.
 
 Steps: upload (content check, format detection, first rows), check (the plan shown as the
-preview), run (the confirmed write). Prints one line per run; asserts nothing about time.
+preview), run (the confirmed write). Prints one line per run and the machine's load average
+(the machines are shared: compare runs of the same moment); asserts nothing about time.
 Issue target: 100,000 rows in 20 s or less.
+
+    python bench/crm_import.py                      # 2,000, 20,000 and 100,000 rows
+    python bench/crm_import.py --rows 100000 --formats csv
 """
 
+import argparse
 import csv
 import io
+import os
 import tempfile
 import time
 
 from _setup import setup_database
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--rows", type=int, nargs="*", default=[2_000, 20_000, 100_000])
+parser.add_argument("--formats", default="csv,xlsx")
+args = parser.parse_args()
 
 teardown = setup_database()
 try:
@@ -102,9 +113,12 @@ try:
         f"{'file':>5} {'mode':>6} {'rows':>7} {'created':>8} {'updated':>8} {'upload s':>9} "
         f"{'check s':>8} {'run s':>7} {'total s':>8} {'queries':>8}"
     )
+    print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     offset = 0
-    for n in (2_000, 20_000, 100_000):
-        for kind, build in (("csv", cp1251_csv), ("xlsx", xlsx)):
+    builders = {"csv": cp1251_csv, "xlsx": xlsx}
+    for n in args.rows:
+        for kind in args.formats.split(","):
+            build = builders[kind]
             for mode in ("create", "update"):
                 content = build([header, *rows(n, offset, changed=mode == "update")])
                 upload, t_upload, q1 = timed(
@@ -138,5 +152,6 @@ try:
                 )
             offset += n
     print(f"companies in the base: {Counterparty.objects.count()}")
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 finally:
     teardown()

@@ -31,7 +31,6 @@ class ContactPerson(models.Model):
         verbose_name = _("контактное лицо")
         verbose_name_plural = _("контактные лица")
         ordering = ["id"]
-        indexes = [models.Index(fields=["company", "id"], name="contact_company")]
 
     def __str__(self) -> str:
         return self.name

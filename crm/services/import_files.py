@@ -172,7 +172,7 @@ def _delimiter(sample: str) -> str:
 
 
 def _cell(value) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # INNs typed as numbers
@@ -184,21 +184,18 @@ def _cell(value) -> str:
 
 
 def _xlsx(raw: bytes, sheet: str, limit: int | None) -> tuple[TableInfo, list[list[str]]]:
-    from openpyxl import load_workbook
+    """Rows of a workbook's sheet, read with calamine (Rust): 100,000 rows take a fraction of a
+    second where openpyxl takes tens of seconds."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ImportFileError(_("Книгу Excel не удалось прочитать: она повреждена.")) from exc
-    try:
-        names = list(workbook.sheetnames)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = list(workbook.sheet_names)
         chosen = sheet if sheet in names else names[0]
-        rows = [
-            [_cell(v) for v in values]
-            for values in itertools.islice(workbook[chosen].iter_rows(values_only=True), limit)
-        ]
-    finally:
-        workbook.close()
+        values = workbook.get_sheet_by_name(chosen).iter_rows()
+        rows = [[_cell(v) for v in row] for row in itertools.islice(values, limit)]
+    except Exception as exc:  # calamine raises its own errors for a broken workbook
+        raise ImportFileError(_("Книгу Excel не удалось прочитать: она повреждена.")) from exc
     return TableInfo("xlsx", sheets=names, sheet=chosen), rows
 
 
