@@ -215,10 +215,13 @@ def _clean_list(values, *, email: bool) -> list[str]:
 
 
 def _refresh_contact_keys(company: Counterparty) -> None:
+    """The search column follows the contacts; the card's version moves (a checked import plan
+    made before this edit is planned again)."""
     company.contact_keys = contact_keys(
         phone=company.phone, email=company.email, contacts=company.contacts.all()
     )
-    company.save(update_fields=["contact_keys"])
+    company.version += 1
+    company.save(update_fields=["contact_keys", "version"])
 
 
 def _locked_for_edit(company_id: int, user) -> Counterparty:

@@ -10,6 +10,7 @@ the run, so what the user confirmed is what is written (against the base as it i
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -254,7 +255,7 @@ def _current(ids: list[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
     current: dict[int, dict] = {}
     contacts: dict[int, set[str]] = {}
     fields = ["name", "inn", "kpp", "category", "industry_id", "responsible_id"]
-    fields += ["phone", "email", "address", "comment"]
+    fields += ["phone", "email", "address", "comment", "version"]
     table = Counterparty._meta.db_table
     for row in _rows(
         f"SELECT id, {', '.join(fields)} FROM {table} WHERE id = ANY(%s)",  # noqa: S608
@@ -413,3 +414,58 @@ def summary(plan: Plan, *, sample: int = 30, error_sample: int = 50) -> dict:
             {"row": e["row"], "reason": e["reason"]} for e in plan.errors[:error_sample]
         ],
     }
+
+
+# --- the checked plan, kept for the run -----------------------------------------------------------
+
+
+def plan_dump(plan: Plan) -> bytes:
+    """The plan as JSON, so the confirmed run writes exactly what the preview showed without
+    reading and matching the file again."""
+    data = {
+        "creates": plan.creates,
+        "updates": plan.updates,
+        "unchanged": plan.unchanged,
+        "duplicates": plan.duplicates,
+        "errors": plan.errors,
+        "field_counts": dict(plan.field_counts),
+        "new_industries": plan.new_industries,
+        "rows": plan.rows,
+        "current": {str(k): v for k, v in plan.current.items()},
+    }
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def plan_load(raw: bytes) -> Plan:
+    data = json.loads(raw)
+    return Plan(
+        creates=data["creates"],
+        updates=data["updates"],
+        unchanged=data["unchanged"],
+        duplicates=data["duplicates"],
+        errors=data["errors"],
+        field_counts=Counter(data["field_counts"]),
+        new_industries=data["new_industries"],
+        rows=data["rows"],
+        current={int(k): v for k, v in data["current"].items()},
+    )
+
+
+def plan_still_valid(plan: Plan) -> bool:
+    """True when the base has not moved under the plan since the check: no company it would
+    create has appeared (by INN or name) and no company it would change has been edited (every
+    edit of a card bumps its version). Otherwise the run plans again."""
+    table = Counterparty._meta.db_table
+    inns = sorted({c["inn"] for c in plan.creates if c.get("inn")})
+    keys = sorted({name_key(c["name"]) for c in plan.creates})
+    if inns or keys:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE inn = ANY(%s) OR name_key = ANY(%s) LIMIT 1",  # noqa: S608
+                [inns, keys],
+            )
+            if cursor.fetchone():
+                return False
+    ids = [u["id"] for u in plan.updates]
+    versions = dict(_rows(f"SELECT id, version FROM {table} WHERE id = ANY(%s)", ids))  # noqa: S608
+    return all(versions.get(i) == plan.current[i]["version"] for i in ids)

@@ -7,7 +7,8 @@
 - Check: a job builds the plan (``import_plan``) and stores its summary: what will be created,
   which fields of which companies change, the bad rows with a reason (downloadable as .xlsx
   with a reason column, to fix and import again).
-- Run: after confirmation a job recomputes the same plan and writes it in batches: new
+- Run: after confirmation a job writes the checked plan (kept as JSON beside the file; made
+  again from the file if the base moved under it since the check) in batches: new
   companies with COPY (ids taken from the sequence first, so their contact persons follow in
   the same batch), changes with one UPDATE … FROM unnest(…) per batch and one history row per
   changed company. Progress is committed after each batch for the page that polls it. The job
@@ -21,6 +22,8 @@ import io
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -165,11 +168,13 @@ def import_check(*, import_id: int) -> CompanyImport | None:
     try:
         header, rows = read_rows(company_import)
         plan = import_plan.build_plan(company_import, rows)
+        _drop_plan(company_import)
     except ImportFileError as exc:
         CompanyImport.objects.filter(pk=import_id, state=ImportState.ANALYSING).update(
             state=ImportState.FAILED, failure=str(exc)
         )
         return CompanyImport.objects.get(pk=import_id)
+    default_storage.save(_plan_path(company_import), ContentFile(import_plan.plan_dump(plan)))
     CompanyImport.objects.filter(pk=import_id, state=ImportState.ANALYSING).update(
         state=ImportState.PREVIEW,
         preview=import_plan.summary(plan),
@@ -179,6 +184,29 @@ def import_check(*, import_id: int) -> CompanyImport | None:
         processed_rows=0,
     )
     return CompanyImport.objects.get(pk=import_id)
+
+
+def _plan_path(company_import: CompanyImport) -> str:
+    return f"imports/plans/{company_import.pk}.json"
+
+
+def _drop_plan(company_import: CompanyImport) -> None:
+    path = _plan_path(company_import)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+
+
+def _confirmed_plan(company_import: CompanyImport) -> import_plan.Plan:
+    """The plan the user confirmed, when the base has not moved under it since the check;
+    otherwise (edits in between, or a rerun after a crash) the same plan made again."""
+    path = _plan_path(company_import)
+    if default_storage.exists(path):
+        with default_storage.open(path, "rb") as f:
+            plan = import_plan.plan_load(f.read())
+        if import_plan.plan_still_valid(plan):
+            return plan
+    _header, rows = read_rows(company_import)
+    return import_plan.build_plan(company_import, rows)
 
 
 def import_run(*, import_id: int) -> CompanyImport | None:
@@ -201,9 +229,8 @@ def import_run(*, import_id: int) -> CompanyImport | None:
             company_import.state = ImportState.RUNNING
             company_import.save(update_fields=["state"])
         try:
-            _header, rows = read_rows(company_import)
-            plan = import_plan.build_plan(company_import, rows)
-            plan_write(company_import, plan)
+            plan_write(company_import, _confirmed_plan(company_import))
+            _drop_plan(company_import)
         except ImportFileError as exc:
             CompanyImport.objects.filter(pk=import_id).update(
                 state=ImportState.FAILED, failure=str(exc)

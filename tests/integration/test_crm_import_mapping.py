@@ -222,3 +222,33 @@ def test_a_repeated_row_in_the_file_is_reported(org, client):
     )
     assert company_import.created_count == 1
     assert company_import.errors[0]["reason"] == "повторяет строку 2 файла"
+
+
+def test_the_run_writes_the_checked_plan_unless_the_base_moved(org, client):
+    """GIVEN a checked import WHEN nothing changes before the confirmation THEN the run writes
+    the stored plan; WHEN a company of the file is entered by hand and another is edited
+    between the check and the confirmation THEN the run plans again: no duplicate, and the
+    edited card gets the file's value on top of the edit."""
+    from django.core.files.storage import default_storage
+
+    from crm.services import counterparty_update
+
+    edited = Counterparty.objects.create(name="ООО «Бета»", inn="7801000002", phone="1")
+    header = ["Наименование", "ИНН", "Адрес"]
+    rows = [["ООО «Альфа»", "7801000001", "Адрес А"], ["ООО «Бета»", "7801000002", "Адрес Б"]]
+    mapping = {"name": 0, "inn": 1, "address": 2}
+    client.force_login(org["seller"])
+    company_import = configure(
+        client, upload(client, "p.csv", csv_bytes([header, *rows])), mapping, mode="update"
+    )
+    plan_path = f"imports/plans/{company_import.pk}.json"
+    assert default_storage.exists(plan_path)
+    Counterparty.objects.create(name="ООО «Альфа»", inn="7801000001")
+    counterparty_update(company_id=edited.pk, user=org["gendir"], version=0, values={"phone": "2"})
+    company_import = confirm(client, company_import)
+    assert company_import.state == ImportState.DONE
+    assert Counterparty.objects.filter(inn="7801000001").count() == 1
+    assert company_import.updated_count == 2 and company_import.created_count == 0
+    edited.refresh_from_db()
+    assert (edited.phone, edited.address) == ("2", "Адрес Б")
+    assert not default_storage.exists(plan_path)
