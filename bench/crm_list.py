@@ -19,6 +19,9 @@ teardown = setup_database()
 try:
     from django.db import connection
     from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the client records each response's context (the total)
 
     from crm import selectors
     from crm.models import Counterparty, Industry, name_key

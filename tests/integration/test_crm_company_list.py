@@ -135,6 +135,8 @@ def _plan(sql, params, *, bitmap: bool) -> str:
         cursor.execute("SET LOCAL enable_seqscan = off")
         if bitmap:  # a search reads the index's matches, not the whole index in order
             cursor.execute("SET LOCAL enable_indexscan = off")
+        else:  # a sorted page comes in index order, not sorted afterwards
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(r[0] for r in cursor.fetchall())
 
