@@ -155,10 +155,9 @@ def import_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """The rows that were not imported, with the reason, as .xlsx."""
+    """The rows that were not imported, with the reason, as .xlsx (just the titles when there
+    are none)."""
     company_import = _own_import(request, pk)
-    if not company_import.errors:
-        raise Http404
     response = HttpResponse(
         importing.errors_workbook(company_import),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
