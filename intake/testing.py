@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -27,6 +28,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _port_open(port: int) -> bool:
@@ -71,10 +80,16 @@ class DovecotServer:
     def start(self) -> None:
         for name in ("run", "state", "home"):
             (self.root / name).mkdir(exist_ok=True)
-        (self.root / "passwd").touch()
         self._write_passwd()
         self.config.write_text(self._config_text())
-        subprocess.run([DOVECOT, "-c", str(self.config)], check=True, capture_output=True)
+        # the daemon keeps inherited pipes open: its output goes to a file, never to a pipe
+        with open(self.root / "start.log", "wb") as output:
+            started = subprocess.run(
+                [DOVECOT, "-c", str(self.config)], stdout=output, stderr=output, check=False
+            )
+        if started.returncode != 0:
+            start_log = (self.root / "start.log").read_text(errors="replace")
+            raise RuntimeError(f"dovecot did not start: {start_log} {self.log()}")
         deadline = time.monotonic() + 15
         while not _port_open(self.port):
             if time.monotonic() > deadline:
@@ -82,11 +97,17 @@ class DovecotServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        subprocess.run([DOVECOT, "-c", str(self.config), "stop"], capture_output=True)
-        deadline = time.monotonic() + 15
+        """TERM the master (it takes a few seconds to close its children), KILL it if it is
+        still there after 15 s, then remove the folder."""
         pid_file = self.root / "run" / "master.pid"
-        while pid_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        pid = int(pid_file.read_text().strip()) if pid_file.exists() else None
+        if pid is not None and _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self) -> str:
@@ -126,13 +147,16 @@ class DovecotServer:
     # --- configuration ---------------------------------------------------------------------------
 
     def _write_passwd(self) -> None:
-        lines = [
-            f"{login}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{self.root / 'home' / login}"
-            for login, password in self.users.items()
-        ]
-        path = self.root / "passwd"
-        path.write_text("\n".join(lines) + "\n")
-        path.chmod(0o644)
+        """One passwd-file per user (the path in the config holds %u): Dovecot reads a new
+        user's file at their first login, with no reload of a shared file to wait for."""
+        users = self.root / "users"
+        users.mkdir(exist_ok=True)
+        users.chmod(0o755)
+        for login, password in self.users.items():
+            path = users / login
+            home = self.root / "home" / login
+            path.write_text(f"{login}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}\n")
+            path.chmod(0o644)
 
     def _config_text(self) -> str:
         ssl_lines = "ssl = no\n"
@@ -144,15 +168,17 @@ class DovecotServer:
                 "  inet_listener imaps {\n    address = 127.0.0.1\n"
                 f"    port = {self.tls_port}\n    ssl = yes\n  }}\n"
             )
+        users = self.root / "users"
         return (
             f"listen = 127.0.0.1\nbase_dir = {self.root / 'run'}\n"
             f"state_dir = {self.root / 'state'}\n"
             f"log_path = {self.root / 'dovecot.log'}\nprotocols = imap\n{ssl_lines}"
-            "disable_plaintext_auth = no\nauth_mechanisms = plain login\n"
+            "disable_plaintext_auth = no\nauth_mechanisms = plain login\nauth_failure_delay = 0\n"
+            "login_trusted_networks = 127.0.0.0/8\n"
             "mail_location = maildir:~/Maildir\n"
             f"first_valid_uid = {self.uid}\nfirst_valid_gid = {self.gid}\n"
-            f"passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {self.root / 'passwd'}\n}}\n"
-            f"userdb {{\n  driver = passwd-file\n  args = {self.root / 'passwd'}\n}}\n"
+            f"passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {users}/%u\n}}\n"
+            f"userdb {{\n  driver = passwd-file\n  args = {users}/%u\n}}\n"
             "service imap-login {\n  chroot =\n  inet_listener imap {\n    address = 127.0.0.1\n"
             f"    port = {self.port}\n  }}\n{imaps}}}\n"
             "service anvil {\n  chroot =\n}\n"
