@@ -112,7 +112,9 @@ _MONTH_STEMS = sorted(
     }.items(),
     key=lambda pair: -len(pair[0]),
 )
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|отв|ответ|пересл\w*)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|отв|ответ|пересл\w*|пересыл\w*)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
 SUMMARY_CHARS = 400
 
 
@@ -237,9 +239,9 @@ def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]
     emails = {i.sender_email for i in pending}
     domains = {i.sender_domain for i in pending if i.sender_domain not in PUBLIC_DOMAINS}
     by_email = _unique_by(
-        Counterparty.objects.annotate(address=Lower("email"))
-        .filter(address__in=emails)
-        .values_list("address", "pk")
+        Counterparty.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .values_list("email_lower", "pk")
     )
     history_email = _history("sender_email", emails)
     by_domain: dict[str, int | None] = {}
@@ -248,9 +250,9 @@ def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]
         pattern = r"@(" + "|".join(re.escape(d) for d in sorted(domains)) + r")$"
         by_domain = _unique_by(
             (address.rpartition("@")[2], pk)
-            for address, pk in Counterparty.objects.annotate(address=Lower("email"))
-            .filter(address__regex=pattern)
-            .values_list("address", "pk")
+            for address, pk in Counterparty.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__regex=pattern)
+            .values_list("email_lower", "pk")
         )
         history_domain = _history("sender_domain", domains)
     chosen: dict[int, tuple[int, str]] = {}
