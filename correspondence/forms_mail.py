@@ -1,5 +1,5 @@
 """The registration form opened from a mail item: the incoming registration form, prefilled from
-the message, with the message's stored files offered as already attached."""
+the message, with the message's stored files offered as already attached (ticked boxes)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ from django.utils.translation import gettext_lazy
 from correspondence.forms import IncomingRegisterForm
 from correspondence.services.mail import MailMatch, body_summary, clean_subject
 from intake.models import IntakeItem
+from storage.forms import UploadsFormMixin
 from storage.models import StoredFile
 from workflow.models import LegalEntity
 
 
-class MailRegisterForm(IncomingRegisterForm):
+class _MailFilesCount(UploadsFormMixin):
+    """Placed between IncomingRegisterForm and UploadsFormMixin in the method order, so the
+    message's ticked files are among ``cleaned_data["files"]`` when the registration form checks
+    that a scan is attached; ``service_kwargs`` hands them to the service separately."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "files" in cleaned:
+            cleaned["files"] = [*self.chosen_mail_files(), *cleaned["files"]]
+        return cleaned
+
+
+class MailRegisterForm(IncomingRegisterForm, _MailFilesCount):
     mail_files = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Файлы из письма"),
         coerce=int,
@@ -23,10 +36,10 @@ class MailRegisterForm(IncomingRegisterForm):
     )
 
     def __init__(self, *args, item: IntakeItem, match: MailMatch, **kwargs) -> None:
-        # set before the parent reads the kept files
         self.item = item
         self.mail_attachments = [a for a in item.attachments.all() if a.stored_file_id]
         super().__init__(*args, **kwargs)
+        self.fields["files"].label = gettext_lazy("Добавить файлы (сканы)")
         self.fields["mail_files"].choices = [
             (a.stored_file_id, a.filename) for a in self.mail_attachments
         ]
@@ -54,17 +67,21 @@ class MailRegisterForm(IncomingRegisterForm):
             }
         )
 
-    def _kept_files(self) -> list[StoredFile]:
-        """The message's files the manager kept ticked, then files uploaded in this form."""
-        kept = super()._kept_files()
-        if not self.is_bound:
-            return kept
-        wanted = {int(v) for v in self.data.getlist("mail_files") if str(v).isdigit()}
-        mail = [a.stored_file for a in self.mail_attachments if a.stored_file_id in wanted]
-        return mail + [f for f in kept if f.pk not in wanted]
+    def chosen_mail_files(self) -> list[StoredFile]:
+        wanted = set(self.cleaned_data.get("mail_files") or [])
+        return [a.stored_file for a in self.mail_attachments if a.stored_file_id in wanted]
 
-    @property
-    def uploaded_files(self) -> list[StoredFile]:
-        """Files the manager added by hand after a refused submission (shown as kept)."""
-        mail_ids = {a.stored_file_id for a in self.mail_attachments}
-        return [f for f in self.kept_files if f.pk not in mail_ids]
+    def mail_file_choices(self) -> list[tuple]:
+        """(attachment, ticked) for the template: ticked as prefilled, or as last submitted."""
+        value = self["mail_files"].value() or []
+        ticked = {int(v) for v in value if str(v).isdigit()}
+        return [(a, a.stored_file_id in ticked) for a in self.mail_attachments]
+
+    def service_kwargs(self) -> dict:
+        kwargs = super().service_kwargs()
+        mail_ids = {f.pk for f in self.chosen_mail_files()}
+        kwargs["files"] = [
+            f for f in kwargs["files"] if not (isinstance(f, StoredFile) and f.pk in mail_ids)
+        ]
+        kwargs["mail_file_ids"] = sorted(mail_ids)
+        return kwargs

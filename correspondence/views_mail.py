@@ -25,6 +25,7 @@ from crm.models import Counterparty
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.models import IntakeItem, ItemStatus, Mailbox
+from storage.forms import uploads_keep
 
 PAGE_SIZE = 25
 TABS = {
@@ -121,11 +122,11 @@ def mail_item(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("correspondence:mail-queue")
         messages.error(request, _("Письмо не зарегистрировано: исправьте отмеченные поля."))
+        uploads_keep(form)
     counterparty = match.counterparty if not form.is_bound else None
     if form.is_bound and str(form.data.get("counterparty", "")).isdigit():
         counterparty = Counterparty.objects.filter(pk=form.data["counterparty"]).first()
     files = [a for a in item.attachments.all()]
-    chosen = {int(v) for v in (form["mail_files"].value() or []) if str(v).isdigit()}
     return render(
         request,
         "correspondence/mail_item.html",
@@ -137,7 +138,6 @@ def mail_item(request: HttpRequest, pk: int) -> HttpResponse:
             "create_form": CounterpartyCreateForm(
                 prefix="new", initial={"email": item.sender_email}
             ),
-            "mail_files": [(a, a.stored_file_id in chosen) for a in files if not a.refused],
             "refused_files": [a for a in files if a.refused],
         },
     )

@@ -29,7 +29,10 @@ from correspondence.models import IncomingLetter, OutgoingLetter
 from correspondence.services.incoming import incoming_register
 from crm.models import Counterparty
 from intake.models import IntakeItem, ItemStatus
+from intake.parsing import normalize_message_id
 from intake.services import already_sorted, item_register
+from outbox.models import OutboxMessage
+from storage.services import stored_files_create
 from workflow.models import HistoryAction
 from workflow.services import history_record
 
@@ -227,9 +230,21 @@ def _match_outgoing(items: list[IntakeItem], matches: dict[int, MailMatch]) -> N
 
 
 def outgoing_by_message_ids(message_ids: set[str]) -> dict[str, OutgoingLetter]:
-    """Our sent letters whose email carried one of ``message_ids`` (bracketless, as intake
-    stores them). Empty until the email outbox records Message-IDs of sent letters."""
-    return {}
+    """Our letters whose outbox email carried one of ``message_ids`` (bracketless, as intake
+    stores them; the outbox keeps the RFC form ``<id@domain>``). One query through the outbox's
+    unique Message-ID index, one for the letters."""
+    if not message_ids:
+        return {}
+    rows = list(
+        OutboxMessage.objects.filter(
+            message_id__in=[f"<{mid}>" for mid in message_ids] + list(message_ids),
+            document_type=ContentType.objects.get_for_model(OutgoingLetter),
+        ).values_list("message_id", "document_id")
+    )
+    letters = OutgoingLetter.objects.select_related("counterparty").in_bulk(
+        [doc for _mid, doc in rows]
+    )
+    return {normalize_message_id(mid): letters[doc] for mid, doc in rows if doc in letters}
 
 
 def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]) -> None:
@@ -303,15 +318,34 @@ def _history(field: str, values: set[str]) -> dict[str, int]:
 # --- registering ---------------------------------------------------------------------------------
 
 
-def mail_item_register(*, item_id: int, user, **register_kwargs) -> IncomingLetter:
-    """Register the item as an incoming letter (``register_kwargs`` as for incoming_register,
-    its files included) and link the item to it, in one transaction. Two people registering
-    the same item at once get one letter: the item row is locked and the second is refused."""
+def mail_item_register(
+    *,
+    item_id: int,
+    user,
+    mail_file_ids: Iterable[int] = (),
+    files: Iterable = (),
+    **register_kwargs,
+) -> IncomingLetter:
+    """Register the item as an incoming letter and link the item to it, in one transaction.
+
+    ``mail_file_ids``: stored files of this item's message to attach (ids of another message's
+    files are ignored); ``files``: the form's uploads and staged files; ``register_kwargs`` as
+    for incoming_register. Two people registering the same item at once get one letter: the
+    item row is locked and the second is refused."""
     with transaction.atomic():
         item = IntakeItem.objects.select_for_update().get(pk=item_id)
         if item.status != ItemStatus.NEW:
             raise TransitionNotAllowed(already_sorted(item))
-        letter = incoming_register(user=user, **register_kwargs)
+        wanted = set(mail_file_ids)
+        mail_files = [
+            a.stored_file
+            for a in item.attachments.filter(stored_file__isnull=False).select_related(
+                "stored_file"
+            )
+            if a.stored_file_id in wanted
+        ]
+        added = stored_files_create(uploads=files, uploaded_by=user)
+        letter = incoming_register(user=user, files=[*mail_files, *added], **register_kwargs)
         item_register(item_id=item.pk, document=letter, user=user)
         history_record(
             subject=letter,

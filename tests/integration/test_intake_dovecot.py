@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from correspondence.models import OutgoingLetter
-from correspondence.services.mail import mail_matches
+from correspondence.services.mail import BY_NUMBER, BY_OUTBOX, mail_matches
 from correspondence.testing import build_world
 from intake import polling
 from intake.models import AfterProcessing, IntakeAttachment, IntakeItem, Mailbox, Security
@@ -31,8 +31,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Secret-42"
-OUR_NUMBER = "Исх-0001/БЦ/2026"
-OUR_MESSAGE_ID = "<outgoing-1.argo@argo.test>"
 
 
 @pytest.fixture
@@ -71,8 +69,10 @@ def make_mailbox(server: DovecotServer, **fields) -> Mailbox:
     return mailbox
 
 
-def corpus() -> tuple[list[bytes], dict[str, str]]:
-    """Fifty messages; returns them and the subjects worth checking by name."""
+def corpus(our_message_id: str, our_number: str) -> tuple[list[bytes], dict[str, str]]:
+    """Fifty messages; returns them and the Message-IDs worth checking by name. Two answer our
+    sent letter: one by the headers a mail client writes (In-Reply-To, our subject without the
+    number), one from a webmail that drops them but quotes our number."""
     pdf = pdf_bytes("Pismo")
     messages = []
     for n in range(1, 31):
@@ -144,11 +144,19 @@ def corpus() -> tuple[list[bytes], dict[str, str]]:
     )
     messages.append(
         letter(
-            subject=f"Re: {OUR_NUMBER} — О продлении договора аренды",
+            subject="Re: О продлении договора аренды",
             body="Согласны продлить договор на прежних условиях.",
             sender="Директор <director@severny-veter.ru>",
             message_id="<reply-1@severny-veter.ru>",
-            in_reply_to=OUR_MESSAGE_ID,
+            in_reply_to=our_message_id,
+        )
+    )
+    messages.append(
+        letter(
+            subject=f"Ответ на {our_number}",
+            body="Подтверждаем получение.",
+            sender="Секретарь <secretary.veter@gmail.com>",
+            message_id="<reply-2@gmail.com>",
         )
     )
     while len(messages) < 50:
@@ -161,23 +169,48 @@ def corpus() -> tuple[list[bytes], dict[str, str]]:
             )
         )
     assert len(messages) == 50
-    return messages, {"reply": "reply-1@severny-veter.ru", "hostile": "hostile@evil.ru"}
+    return messages, {
+        "reply": "reply-1@severny-veter.ru",
+        "webmail_reply": "reply-2@gmail.com",
+        "hostile": "hostile@evil.ru",
+    }
 
 
-def _our_sent_letter(world) -> OutgoingLetter:
-    from correspondence.services.incoming import incoming_register  # noqa: F401 (app loaded)
-    from correspondence.testing import register
+def _our_letter_sent_by_email(world, smtp) -> tuple[OutgoingLetter, str]:
+    """An outgoing letter approved and sent by email through the outbox to a real SMTP server;
+    returns it and the Message-ID the server received."""
+    from correspondence.models import ChainMode, OutgoingApprovalSettings
+    from correspondence.services import outgoing as services
+    from correspondence.testing import control_in, stored_pdf
+    from outbox.jobs import outbox_flush
+    from workflow.selectors import tasks_of
 
-    first = register(world["office"], entity=world["entity"], counterparty=world["tenant"])
-    return OutgoingLetter.objects.create(
+    OutgoingApprovalSettings.objects.create(
+        legal_entity=world["entity"], mode=ChainMode.DEPTH, depth=1
+    )
+    ours = services.outgoing_create(
+        user=world["seller"],
         legal_entity=world["entity"],
         counterparty=world["tenant"],
         subject="О продлении договора аренды",
-        author=world["seller"],
-        executor=world["seller"],
-        thread=first.thread,
-        reg_number=OUR_NUMBER,
+        text="Предлагаем продлить договор.",
+        control_date=control_in(10),
+        files=[stored_pdf(world["seller"], "Письмо о продлении.pdf")],
     )
+    services.outgoing_submit(letter_id=ours.pk, user=world["seller"])
+    approve = tasks_of(ours).get(kind=services.KIND_APPROVE, status="open")
+    services.approval_decide(
+        task_id=approve.pk, user=world["sales_head"], data={"decision": services.APPROVE}
+    )
+    send = tasks_of(ours).get(kind=services.KIND_SEND, status="open")
+    services.send_complete(
+        task_id=send.pk,
+        user=world["office"],
+        data={"method": "email", "email": "director@severny-veter.ru"},
+    )
+    outbox_flush()
+    (received,) = [r for r in smtp.handler.received if r.rcpt_tos == ["director@severny-veter.ru"]]
+    return OutgoingLetter.objects.get(pk=ours.pk), received.message_id
 
 
 def _poll_in_a_child_process(mailbox: Mailbox, media: Path) -> subprocess.Popen:
@@ -197,7 +230,7 @@ def _poll_in_a_child_process(mailbox: Mailbox, media: Path) -> subprocess.Popen:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_messages_survive_a_killed_worker_and_a_second_poll(org, dovecot, media):
+def test_fifty_messages_survive_a_killed_worker_and_a_second_poll(org, dovecot, media, smtp):
     """GIVEN 50 messages in the mailbox (one Message-ID twice, one hostile attachment, one reply
     to our sent letter)
     WHEN a poll running in another process is killed with SIGKILL mid-batch, then the mailbox
@@ -205,10 +238,8 @@ def test_fifty_messages_survive_a_killed_worker_and_a_second_poll(org, dovecot, 
     THEN there are 49 items, none twice; every message is marked processed on the server; the
     hostile file is refused and listed with the reason; the reply is matched to our letter."""
     world = build_world(org)
-    ours = _our_sent_letter(world)
-    world["tenant"].email = "director@severny-veter.ru"
-    world["tenant"].save(update_fields=["email"])
-    messages, names = corpus()
+    ours, our_message_id = _our_letter_sent_by_email(world, smtp)
+    messages, names = corpus(our_message_id, ours.reg_number)
     dovecot.append(dovecot.login, messages)
     mailbox = make_mailbox(dovecot)
 
@@ -243,9 +274,17 @@ def test_fifty_messages_survive_a_killed_worker_and_a_second_poll(org, dovecot, 
     assert hostile.attachments.get(filename="Акт.pdf").stored_file is not None
 
     reply = IntakeItem.objects.get(message_id=names["reply"])
-    match = mail_matches([reply])[reply.pk]
-    assert match.answers_outgoing == ours
-    assert match.counterparty == world["tenant"]
+    webmail = IntakeItem.objects.get(message_id=names["webmail_reply"])
+    matches = mail_matches([reply, webmail])
+    assert (matches[reply.pk].answers_outgoing, matches[reply.pk].answers_reason) == (
+        ours,
+        BY_OUTBOX,
+    )
+    assert matches[reply.pk].counterparty == world["tenant"]  # not by address: nobody knew it
+    assert (matches[webmail.pk].answers_outgoing, matches[webmail.pk].answers_reason) == (
+        ours,
+        BY_NUMBER,
+    )
 
     html = IntakeItem.objects.get(message_id="html-only@events.ru")
     assert html.body_from_html and "Приглашаем офис-менеджеров." in html.body_text

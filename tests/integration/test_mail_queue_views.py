@@ -268,8 +268,8 @@ def test_unticked_files_stay_out_and_a_refused_form_keeps_everything(client, wor
 
 
 def test_a_file_of_another_message_cannot_be_smuggled_in(client, world, mailbox):
-    """GIVEN two messages WHEN the form of one is posted with the other's file id (as a message
-    file or a kept upload) THEN the form refuses it and nothing is registered with it."""
+    """GIVEN two messages WHEN the form of one is posted with the other's file id, or the
+    service is called with it THEN the file is refused or ignored, never attached."""
     item = tenant_letter(world, mailbox)
     other = tenant_letter(world, mailbox, subject="Другое")
     foreign = other.attachments.get(is_body=False).stored_file_id
@@ -277,9 +277,22 @@ def test_a_file_of_another_message_cannot_be_smuggled_in(client, world, mailbox)
     url = reverse("correspondence:mail-item", args=[item.pk])
     response = client.post(url, _register_data(world, item, mail_files=[foreign]))
     assert response.status_code == 200 and "mail_files" in response.context["form"].errors
-    post_register(client, item, _register_data(world, item, kept_files=[foreign]))
-    files = LetterFile.objects.filter(incoming=IncomingLetter.objects.get())
-    assert foreign not in {f.stored_file_id for f in files}
+    assert not IncomingLetter.objects.exists()
+    own = item.attachments.get(is_body=False).stored_file_id
+    letter_ = mail_item_register(
+        item_id=item.pk,
+        user=world["office"],
+        mail_file_ids=[own, foreign],
+        legal_entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Претензия",
+        received_on=timezone.localdate(),
+        control_date=control_in(5),
+    )
+    attached = set(
+        LetterFile.objects.filter(incoming=letter_).values_list("stored_file_id", flat=True)
+    )
+    assert attached == {own}
 
 
 def test_a_reply_to_our_letter_is_proposed_as_its_answer(client, world, mailbox):
@@ -406,3 +419,26 @@ def test_counterparty_guesses_by_address_domain_history_and_never_a_public_domai
     assert matches[ambiguous.pk].counterparty is None
     assert matches[public.pk].counterparty is None
     assert matches[learned.pk].counterparty == world["contractor"]
+
+
+def test_a_scan_added_by_hand_survives_a_refused_form(client, world, mailbox):
+    """GIVEN a message WHEN the manager adds a scan of her own but forgets the control date
+    THEN the refused form keeps the scan (staged), and the next submission registers the
+    letter with the message's file and the scan."""
+    from correspondence.testing import pdf_upload
+
+    item = tenant_letter(world, mailbox)
+    client.force_login(world["office"])
+    url = reverse("correspondence:mail-item", args=[item.pk])
+    refused = client.post(
+        url, {**_register_data(world, item, control_date=""), "files": [pdf_upload("скан.pdf")]}
+    )
+    assert refused.status_code == 200
+    token = refused.context["form"].fields["files_staged"].widget.token
+    assert token and "скан.pdf" in refused.content.decode()
+    post_register(client, item, {**_register_data(world, item), "files_staged": token})
+    names = sorted(
+        f.stored_file.original_name
+        for f in LetterFile.objects.filter(incoming=IncomingLetter.objects.get())
+    )
+    assert names == ["Претензия по оплате.pdf", "скан.pdf"]
