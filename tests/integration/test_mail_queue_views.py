@@ -442,3 +442,17 @@ def test_a_scan_added_by_hand_survives_a_refused_form(client, world, mailbox):
         for f in LetterFile.objects.filter(incoming=IncomingLetter.objects.get())
     )
     assert names == ["Претензия по оплате.pdf", "скан.pdf"]
+
+
+def test_refused_files_are_counted_in_proper_russian(client, world, mailbox):
+    bad = b"MZ\x90\x00" + b"\x00" * 64
+    deliver(
+        mailbox,
+        letter(
+            subject="Вирусы",
+            files=[(f"файл{n}.pdf", bad + bytes([n]), "application/pdf") for n in range(2)],
+        ),
+    )
+    client.force_login(world["office"])
+    page = client.get(reverse("correspondence:mail-queue")).content.decode()
+    assert "2 файла не принято" in page
