@@ -22,6 +22,7 @@ from intake.models import IntakeItem, Mailbox
 from intake.services import (
     CREATED,
     DUPLICATE,
+    intake_user,
     item_store,
     mailbox_failure_record,
     mailbox_success_record,
@@ -113,6 +114,7 @@ def _drain(mailbox: Mailbox, server, result: PollResult, max_messages: int, dead
     todo = [uid for uid in uids if uid not in known]
     result.remaining = max(0, len(todo) - max_messages)
     todo = todo[:max_messages]
+    uploader = intake_user() if todo else None
     for start in range(0, len(todo), FETCH_CHUNK):
         if time.monotonic() > deadline:
             result.remaining += len(todo) - start
@@ -126,6 +128,7 @@ def _drain(mailbox: Mailbox, server, result: PollResult, max_messages: int, dead
                     uid=message.uid,
                     raw=message.raw,
                     received_at=message.internal_date,
+                    uploader=uploader,
                 )
             except Exception:
                 # this message stays on the server unmarked and is tried again next poll

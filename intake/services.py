@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,9 @@ def intake_user():
 # --- storing a message ---------------------------------------------------------------------------
 
 
+UNIQUE_CONSTRAINTS = frozenset({"intake_item_unique_uid", "intake_item_unique_message_id"})
+
+
 def item_store(
     *,
     mailbox: Mailbox,
@@ -60,52 +63,64 @@ def item_store(
     uid: int,
     raw: bytes,
     received_at: dt.datetime | None = None,
+    uploader=None,
 ) -> tuple[IntakeItem | None, str]:
     """Store one fetched message as an item with its attachments, in one transaction.
 
     Idempotent: a UID already stored returns KNOWN, a Message-ID already stored (from this or any
-    mailbox) returns DUPLICATE; the database constraints decide when two writers race. A hostile
-    or unreadable attachment is refused and listed with the reason, never fatal."""
+    mailbox) returns DUPLICATE; the unique constraints decide when two writers race. A hostile
+    or unreadable attachment is refused and listed with the reason, never fatal. ``uploader``:
+    the system account, when the caller has it already (a poll stores many messages)."""
     parsed = parse_message(raw)
-    with transaction.atomic():
-        if IntakeItem.objects.filter(mailbox=mailbox, uid_validity=uid_validity, uid=uid).exists():
-            return None, KNOWN
-        if IntakeItem.objects.filter(message_id=parsed.message_id).exists():
+    try:
+        with transaction.atomic():
+            seen = list(
+                IntakeItem.objects.filter(
+                    Q(mailbox=mailbox, uid_validity=uid_validity, uid=uid)
+                    | Q(message_id=parsed.message_id)
+                ).values_list("mailbox_id", "uid_validity", "uid")[:2]
+            )
+            if (mailbox.pk, uid_validity, uid) in seen:
+                return None, KNOWN
+            if seen:
+                return None, DUPLICATE
+            item = IntakeItem.objects.create(
+                mailbox=mailbox,
+                uid_validity=uid_validity,
+                uid=uid,
+                message_id=parsed.message_id,
+                in_reply_to=parsed.in_reply_to,
+                references=parsed.references,
+                sender_email=parsed.sender_email,
+                sender_domain=parsed.sender_domain,
+                sender_name=parsed.sender_name,
+                subject=parsed.subject,
+                sent_at=parsed.sent_at,
+                received_at=received_at or parsed.sent_at or timezone.now(),
+                body_text=parsed.body_text,
+                body_from_html=parsed.body_from_html,
+            )
+            uploader = uploader or intake_user()
+            rows = [
+                _attachment(item, position, attachment, uploader)
+                for position, attachment in enumerate(parsed.attachments, start=1)
+            ]
+            body = None if any(r.stored_file_id for r in rows) else _body_file(item, uploader)
+            IntakeAttachment.objects.bulk_create(([body] if body else []) + rows)
+            history_record(
+                subject=item,
+                action=HistoryAction.CREATED,
+                description=_("Письмо принято из ящика «%(mailbox)s» от %(sender)s")
+                % {"mailbox": mailbox.name, "sender": parsed.sender_email or _("неизвестного")},
+                to_state=item.status,
+            )
+    except IntegrityError as error:
+        # the same message committed by another writer between our check and our insert
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") in (
+            UNIQUE_CONSTRAINTS
+        ):
             return None, DUPLICATE
-        try:
-            with transaction.atomic():
-                item = IntakeItem.objects.create(
-                    mailbox=mailbox,
-                    uid_validity=uid_validity,
-                    uid=uid,
-                    message_id=parsed.message_id,
-                    in_reply_to=parsed.in_reply_to,
-                    references=parsed.references,
-                    sender_email=parsed.sender_email,
-                    sender_domain=parsed.sender_domain,
-                    sender_name=parsed.sender_name,
-                    subject=parsed.subject,
-                    sent_at=parsed.sent_at,
-                    received_at=received_at or parsed.sent_at or timezone.now(),
-                    body_text=parsed.body_text,
-                    body_from_html=parsed.body_from_html,
-                )
-        except IntegrityError:
-            return None, DUPLICATE
-        uploader = intake_user()
-        rows = [
-            _attachment(item, position, attachment, uploader)
-            for position, attachment in enumerate(parsed.attachments, start=1)
-        ]
-        body = _body_file(item, uploader)
-        IntakeAttachment.objects.bulk_create(([body] if body else []) + rows)
-        history_record(
-            subject=item,
-            action=HistoryAction.CREATED,
-            description=_("Письмо принято из ящика «%(mailbox)s» от %(sender)s")
-            % {"mailbox": mailbox.name, "sender": parsed.sender_email or _("неизвестного")},
-            to_state=item.status,
-        )
+        raise
     return item, CREATED
 
 
@@ -136,7 +151,8 @@ BODY_FILE_NAME = "Текст письма.txt"
 
 
 def _body_file(item: IntakeItem, uploader) -> IntakeAttachment | None:
-    """The message text as a UTF-8 file: for a letter sent as plain email it is the document."""
+    """The message text as a UTF-8 file, when no attached file was accepted: for a letter sent
+    as plain email the text is the document to register."""
     if not item.body_text.strip():
         return None
     when = timezone.localtime(item.sent_at or item.received_at).strftime("%d.%m.%Y %H:%M")
