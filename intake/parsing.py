@@ -20,6 +20,8 @@ from email.message import Message
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intake.html_text import html_to_text
+
 BODY_MAX_CHARS = 200_000
 _ID = re.compile(r"<([^<>\s]+)>")
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -217,15 +219,6 @@ def _part_text(part: Message) -> str:
         match = _META_CHARSET.search(payload[:4096])
         charset = match.group(1).decode("ascii", "ignore") if match else None
     return decode_bytes(payload, charset)
-
-
-def html_to_text(html: str) -> str:
-    from inscriptis import get_text
-
-    try:
-        return get_text(html)
-    except (ValueError, TypeError, RecursionError):
-        return re.sub(r"<[^>]+>", " ", html)
 
 
 def _is_attachment(part: Message) -> bool:

@@ -124,3 +124,19 @@ def test_helpers():
     assert decode_bytes("привет".encode("cp1251")) == "привет"
     encoded = base64.b64encode("Тема".encode()).decode()
     assert header_text(f"=?utf-8?B?{encoded}?= письма") == "Тема письма"
+
+
+def test_html_becomes_readable_plain_text():
+    from intake.html_text import html_to_text
+
+    html = (
+        "<html><head><title>Заголовок окна</title><style>p{color:red}</style></head><body>"
+        "<h2>Семинар</h2><p>Добрый&nbsp;день!</p><p>Просим <b>срочно</b> ответить.<br>Вторая"
+        " строка</p><table><tr><td>Дата</td><td>01.12</td></tr><tr><td>Место</td><td>СПб</td>"
+        "</tr></table><ul><li>раз</li><li>два</li></ul><a href='https://gosuslugi.ru/d'>скачать"
+        "</a><script>alert(1)</script></body></html>"
+    )
+    assert html_to_text(html) == (
+        "Семинар\n\nДобрый день!\n\nПросим срочно ответить.\nВторая строка\n\n"
+        "Дата   01.12\nМесто   СПб\n\n• раз\n• два\n\nскачать (https://gosuslugi.ru/d)"
+    )
