@@ -152,7 +152,7 @@ class MailboxAdmin(admin.ModelAdmin):
             _("ошибка: %(error)s") % {"error": obj.last_error} if obj.last_error else _("работает")
         )
 
-    @admin.display(description=gettext_lazy("пароль"))
+    @admin.display(description=gettext_lazy("пароль сейчас"))
     def has_password(self, obj: Mailbox) -> str:
         if obj.password_env:
             return _("из переменной окружения %(name)s") % {"name": obj.password_env}

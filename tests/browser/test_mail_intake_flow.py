@@ -29,6 +29,14 @@ def _log_in(page, base_url: str, username: str) -> None:
     page.wait_for_url("**/tasks/")
 
 
+def _log_in_admin(page, base_url: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Имя пользователя").fill("admin")
+    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_load_state()
+
+
 def _no_sideways_scroll(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -108,6 +116,22 @@ def test_office_registers_mail_on_desktop_and_phone(browser, live_server, demo, 
     _no_sideways_scroll(mobile, 375)
     screenshot(mobile, "mail-dismissed-phone")
     phone.close()
+
+    # the administrator sets up a mailbox: the password is typed once and never shown again
+    admin = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
+    admin_page = admin.new_page()
+    _log_in_admin(admin_page, base)
+    admin_page.goto(f"{base}/admin/intake/mailbox/add/")
+    admin_page.locator("#id_name").fill("Канцелярия")
+    admin_page.locator("#id_host").fill("imap.example.ru")
+    admin_page.locator("#id_username").fill("office@example.ru")
+    admin_page.locator("#id_password").fill("Секрет-42")
+    admin_page.get_by_role("button", name="Сохранить и продолжить редактирование").click()
+    admin_page.wait_for_url("**/admin/intake/mailbox/*/change/")
+    assert "Секрет-42" not in admin_page.content()
+    assert "сохранён (зашифрован)" in admin_page.content()
+    screenshot(admin_page, "mail-admin-mailbox-desktop")
+    admin.close()
 
     invoice = IntakeItem.objects.get(subject__startswith="Счёт на оплату")
     assert invoice.status == ItemStatus.REGISTERED
