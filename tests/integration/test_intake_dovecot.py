@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from correspondence.models import OutgoingLetter
 from correspondence.services.mail import BY_NUMBER, BY_OUTBOX, mail_matches
@@ -376,10 +377,11 @@ def test_a_wrong_password_is_shown_notified_backed_off_and_nothing_is_lost(
     assert notes.count() == 1 and "Канцелярия" in notes.get().text
 
     mailbox_password_set(mailbox=mailbox, password=PASSWORD)
-    mailbox.save(update_fields=["password_encrypted"])
-    result = polling.mailbox_poll(mailbox_id=mailbox.pk)
+    mailbox.next_attempt_at = timezone.now()  # the back-off has passed
+    mailbox.save(update_fields=["password_encrypted", "next_attempt_at"])
+    assert mailboxes_poll_due() == 1  # the every-minute job polls it (inline in tests)
     mailbox.refresh_from_db()
-    assert result.created == 2
+    assert IntakeItem.objects.filter(mailbox=mailbox).count() == 2
     assert mailbox.last_error == "" and mailbox.failure_count == 0
     assert notes.count() == 2  # «снова читается»
 

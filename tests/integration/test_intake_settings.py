@@ -105,3 +105,19 @@ def test_a_mailbox_from_environment_variables(db, org):
     assert mailbox_from_env({}) is None
     with pytest.raises(ImproperlyConfigured):
         mailbox_from_env({**env, "ARGO_INTAKE_IMAP_SECURITY": "tls13"})
+
+
+def test_polling_and_the_purge_are_scheduled_by_the_migrations(db):
+    from django_q.models import Schedule
+
+    poll = Schedule.objects.get(name="intake.mailboxes_poll_due")
+    assert (poll.func, poll.schedule_type, poll.minutes) == (
+        "intake.jobs.mailboxes_poll_due",
+        Schedule.MINUTES,
+        1,
+    )
+    purge = Schedule.objects.get(name="intake.dismissed_items_purge")
+    assert (purge.func, purge.schedule_type) == (
+        "intake.jobs.dismissed_items_purge",
+        Schedule.DAILY,
+    )
