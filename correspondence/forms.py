@@ -181,6 +181,7 @@ class CounterpartyCreateForm(forms.Form):
         label=gettext_lazy("Категория"), choices=CounterpartyCategory.choices
     )
     inn = forms.CharField(label=gettext_lazy("ИНН"), max_length=12, required=False)
+    email = forms.EmailField(label=gettext_lazy("Эл. почта"), required=False)
 
 
 class CommentForm(forms.Form):

@@ -79,6 +79,7 @@ def _build(tmp_media) -> dict:
     from crm.services.calendar import event_create, feed_token_for
     from crm.services.distribution import distribution_run
     from crm.services.importing import import_upload
+    from intake.models import IntakeItem
     from storage.models import FolderEntry
     from workflow.models import LegalEntity, Notification, Task, TaskStatus
 
@@ -125,6 +126,7 @@ def _build(tmp_media) -> dict:
         "file of an incoming letter",
     )
     entry = _first(FolderEntry.objects.select_related("folder"), "filed file")
+    mail_item = _first(IntakeItem.objects.order_by("pk"), "message in «Входящая почта»")
     gendir = users["gendir"]  # sees all correspondence: the owner for the folder check
     return {
         "outsider": outsider,
@@ -141,6 +143,9 @@ def _build(tmp_media) -> dict:
             "correspondence:outgoing-withdraw": ({"pk": outgoing.pk}, outgoing.author),
             "correspondence:outgoing-send": ({"pk": outgoing.pk}, gendir),
             "correspondence:outgoing-email-retry": ({"pk": outgoing.pk}, outgoing.author),
+            "correspondence:mail-item": ({"pk": mail_item.pk}, users["office"]),
+            "correspondence:mail-item-dismiss": ({"pk": mail_item.pk}, users["office"]),
+            "correspondence:mail-item-restore": ({"pk": mail_item.pk}, users["office"]),
             "contracts:contract-detail": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-edit": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-submit": ({"pk": contract.pk}, contract.initiator),
