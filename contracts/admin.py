@@ -18,12 +18,13 @@ from contracts.models import (
 )
 from contracts.name_template import example_name
 from contracts.routing import DOC_TYPE, ROLE_INITIATOR_HEAD, route_plan
+from workflow.pickers import PersonPickerAdminMixin
 from workflow.routes.plan import participant_count
 from workflow.routes.services import settings_for
 from workflow.services import display_name
 
 
-class StageInline(admin.TabularInline):
+class StageInline(PersonPickerAdminMixin, admin.TabularInline):
     model = Stage
     extra = 0
     autocomplete_fields = ["assignee_user"]
@@ -57,7 +58,7 @@ class SubjectCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     list_display = ["name", "owner"]
     autocomplete_fields = ["owner"]
     filter_horizontal = ["members"]
@@ -88,7 +89,7 @@ class ApprovalRuleForm(forms.ModelForm):
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(admin.ModelAdmin):
+class ApprovalRuleAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     form = ApprovalRuleForm
     list_display = ["name", "conditions", "approver", "group", "deadline_days", "is_active"]
     list_filter = ["contract_type", "fund", "approver_kind", "is_active"]

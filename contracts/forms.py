@@ -14,6 +14,7 @@ from contracts.models import Contract, ContractType, FieldKind, Fund, SubjectCat
 from crm.models import Counterparty
 from storage.forms import MultipleFileField, UploadsFormMixin
 from workflow.models import Decision
+from workflow.pickers import PersonChoiceField
 from workflow.routes.tasks import StepDecisionForm
 
 
@@ -165,7 +166,7 @@ class KanbanFilterForm(forms.Form):
         label=_("Тип договора"), queryset=ContractType.objects.all(), required=False
     )
     fund = forms.ModelChoiceField(label=_("Фонд"), queryset=Fund.objects.all(), required=False)
-    initiator = forms.ModelChoiceField(label=_("Инициатор"), queryset=None, required=False)
+    initiator = PersonChoiceField(label=_("Инициатор"), queryset=None, required=False)
     overdue = forms.BooleanField(label=_("Только просроченные"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -173,7 +174,6 @@ class KanbanFilterForm(forms.Form):
         from workflow.forms import active_employees
 
         self.fields["initiator"].queryset = active_employees()
-        self.fields["initiator"].label_from_instance = lambda u: u.get_full_name() or u.username
         for name in ("fund", "initiator"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[name].empty_label = _("Все")

@@ -18,6 +18,7 @@ from correspondence.models import (
     StepRole,
     Thread,
 )
+from workflow.pickers import PersonPickerAdminMixin
 
 
 class JournalCounterInline(admin.TabularInline):
@@ -158,10 +159,10 @@ class OutgoingApprovalSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtraApprover)
-class ExtraApproverAdmin(admin.ModelAdmin):
+class ExtraApproverAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "legal_entity", "category", "approver", "role", "is_active"]
     list_filter = ["is_active", "category"]
-    raw_id_fields = ["approver"]
+    autocomplete_fields = ["approver"]
 
 
 @admin.register(OutgoingLetter)

@@ -29,6 +29,10 @@ class CorrespondenceConfig(AppConfig):
             selectors.visible_outgoing_ids,
             queryset=lambda user: selectors.outgoing_visible_to(user).values("pk"),
         )
+        from correspondence.crm_links import counterparty_correspondence
+        from crm.registry import register_correspondence
+
+        register_correspondence(counterparty_correspondence)
 
     @staticmethod
     def _register_incoming(registry) -> None:

@@ -40,6 +40,9 @@ def load(*, users, entities) -> None:
     from correspondence.demo_outgoing import load_outgoing
 
     load_outgoing(users=users, entities=entities)
+    from correspondence.demo_mail import load_mail
+
+    load_mail(users=users, entities=entities)
     if IncomingLetter.objects.exists():
         return
     office = users["office"]

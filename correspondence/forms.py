@@ -24,17 +24,11 @@ from crm.models import Counterparty, CounterpartyCategory
 from storage.forms import MultipleFileField, UploadsFormMixin
 from workflow.forms import EmployeeChoiceField, active_employees
 from workflow.models import Department, LegalEntity
+from workflow.pickers import PersonMultipleChoiceField
 
 User = get_user_model()
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        position = getattr(getattr(obj, "employee", None), "position", "")
-        return f"{name} — {position}" if position else name
 
 
 class OutgoingChoiceField(forms.ModelChoiceField):
@@ -187,6 +181,7 @@ class CounterpartyCreateForm(forms.Form):
         label=gettext_lazy("Категория"), choices=CounterpartyCategory.choices
     )
     inn = forms.CharField(label=gettext_lazy("ИНН"), max_length=12, required=False)
+    email = forms.EmailField(label=gettext_lazy("Эл. почта"), required=False)
 
 
 class CommentForm(forms.Form):
@@ -238,7 +233,7 @@ class ResolutionForm(forms.Form):
     resolution = forms.CharField(
         label=gettext_lazy("Резолюция"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    co_executors = EmployeeMultipleChoiceField(
+    co_executors = PersonMultipleChoiceField(
         label=gettext_lazy("Соисполнители"),
         queryset=User.objects.none(),
         required=False,

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from correspondence import views, views_outgoing
+from correspondence import views, views_mail, views_outgoing
 
 app_name = "correspondence"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("incoming/new/", views.incoming_register, name="incoming-register"),
     path("incoming/<int:pk>/", views.incoming_detail, name="incoming-detail"),
     path("incoming/<int:pk>/comment/", views.incoming_comment, name="incoming-comment"),
+    path("mail/", views_mail.mail_queue, name="mail-queue"),
+    path("mail/<int:pk>/", views_mail.mail_item, name="mail-item"),
+    path("mail/<int:pk>/dismiss/", views_mail.mail_item_dismiss, name="mail-item-dismiss"),
+    path("mail/<int:pk>/restore/", views_mail.mail_item_restore, name="mail-item-restore"),
     path("outgoing/", views_outgoing.outgoing_list, name="outgoing-list"),
     path("outgoing/export.xlsx", views_outgoing.outgoing_export, name="outgoing-export"),
     path("outgoing/new/", views_outgoing.outgoing_create, name="outgoing-create"),

@@ -136,6 +136,7 @@ def counterparty_create(request: HttpRequest) -> HttpResponse:
                 name=create_form.cleaned_data["name"],
                 category=create_form.cleaned_data["category"],
                 inn=create_form.cleaned_data["inn"].strip(),
+                email=create_form.cleaned_data["email"],
                 created_by=request.user,
             )
         except ValidationError as error:

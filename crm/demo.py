@@ -3,7 +3,7 @@ responsible managers and a few communications. Idempotent.
 
 The companies are tenants (prospective and current): the foundation's demo test expects the demo
 counterparties to be of the three letter-routing categories only, and for Argo the tenants are
-the client base the managers call (crm.services.distribution.CLIENT_BASE_CATEGORIES)."""
+the client base the managers call (crm.models.CLIENT_CATEGORIES)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from crm.models import (
     CommunicationKind,
+    ContactPerson,
     Counterparty,
     CounterpartyCategory,
     CrmSettings,
     Industry,
 )
+from crm.search import contact_keys
 from crm.services.contact import communication_add
 
 CLIENTS = [
@@ -60,13 +62,24 @@ def load(*, users, entities) -> None:
                 "name": name,
                 "category": CounterpartyCategory.TENANT,
                 "industry": industries[industry],
-                "contact_person": contact,
                 "phone": phone,
                 "email": f"office{index + 1}@zhkh.example",
                 "responsible": users[manager],
                 "next_contact_check_at": now + dt.timedelta(days=90),
             },
         )
+        if created:
+            person = ContactPerson.objects.create(
+                company=company,
+                name=contact,
+                position="Директор" if index % 2 == 0 else "Главный инженер",
+                phones=[phone.replace("400-10", "400-20")],
+                emails=[f"contact{index + 1}@zhkh.example"],
+            )
+            company.contact_keys = contact_keys(
+                phone=company.phone, email=company.email, contacts=[person]
+            )
+            company.save(update_fields=["contact_keys"])
         if created and index % 2 == 0:
             communication_add(
                 company=company,

@@ -1,18 +1,23 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import roles
 from crm.models import (
     CommunicationKind,
+    ContactPerson,
+    Counterparty,
     CounterpartyCategory,
     Industry,
     ProcessingStatus,
 )
-from workflow.forms import EmployeeChoiceField
+from crm.selectors import SORTS
+from workflow.pickers import PersonChoiceField, people
 
 User = get_user_model()
 
@@ -20,11 +25,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 def managers():
-    return (
-        User.objects.filter(is_active=True, employee__roles__contains=[roles.MANAGER])
-        .select_related("employee")
-        .order_by("last_name", "first_name")
-    )
+    return people().filter(employee__roles__contains=[roles.MANAGER])
 
 
 class PipelineAnswerForm(forms.Form):
@@ -103,7 +104,7 @@ class CompanyFilterForm(forms.Form):
         queryset=Industry.objects.all(),
         empty_label=_("Все сферы"),
     )
-    responsible = EmployeeChoiceField(
+    responsible = PersonChoiceField(
         label=_("Менеджер"), required=False, queryset=User.objects.none(), empty_label=_("Все")
     )
     category = forms.ChoiceField(
@@ -111,96 +112,111 @@ class CompanyFilterForm(forms.Form):
         required=False,
         choices=[("", _("Все категории"))] + CounterpartyCategory.choices,
     )
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = managers()
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Название, ИНН, телефон, почта"), "type": "search"}
+        )
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Файл"),
-        help_text=_("Excel (.xlsx) или CSV (UTF-8 или Windows-1251, разделитель «;» или «,»)."),
+def _lines(value: str) -> list[str]:
+    """A textarea of several values: one per line, or separated by commas or semicolons."""
+    return [v.strip() for v in re.split(r"[\n,;]+", value or "") if v.strip()]
+
+
+class CompanyEditForm(forms.ModelForm):
+    """The card's fields. ``version`` travels with the form: saving over someone else's newer
+    edit is refused (see ``counterparty_update``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    new_industry = forms.CharField(
+        label=_("или новая сфера"),
+        required=False,
+        max_length=100,
+        help_text=_("Если нужной сферы нет в списке, впишите её: она будет создана."),
     )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        name = f.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Поддерживаются только файлы .xlsx и .csv."))
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("Файл больше 20 МБ."))
-        return f
-
-
-IMPORT_FIELDS = [
-    ("name", _("Наименование")),
-    ("inn", _("ИНН")),
-    ("kpp", _("КПП")),
-    ("phone", _("Телефон")),
-    ("email", _("Эл. почта")),
-    ("address", _("Адрес")),
-    ("contact_person", _("Контактное лицо")),
-]
-
-
-class ImportMappingForm(forms.Form):
-    initial_status = forms.ChoiceField(
-        label=_("Начальный статус"),
-        choices=ProcessingStatus.choices,
-        initial=ProcessingStatus.IMPORTED,
-    )
-    category = forms.ChoiceField(
-        label=_("Категория"),
-        choices=CounterpartyCategory.choices,
-        initial=CounterpartyCategory.CLIENT,
-    )
-    industry = forms.ModelChoiceField(
-        label=_("Сфера деятельности"), required=False, queryset=Industry.objects.all()
-    )
-    responsible = EmployeeChoiceField(
+    responsible = PersonChoiceField(
         label=_("Ответственный менеджер"), required=False, queryset=User.objects.none()
     )
 
-    def __init__(self, *args, columns: list[str], **kwargs):
+    class Meta:
+        model = Counterparty
+        fields = [
+            "name",
+            "category",
+            "inn",
+            "kpp",
+            "industry",
+            "responsible",
+            "phone",
+            "email",
+            "address",
+            "comment",
+        ]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, can_assign: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = managers()
-        choices = [("", _("— не загружать —"))] + [(str(i), c) for i, c in enumerate(columns)]
-        for field, label in IMPORT_FIELDS:
-            guess = _guess(field, columns)
-            self.fields[f"col_{field}"] = forms.ChoiceField(
-                label=label,
-                choices=choices,
-                required=field == "name",
-                initial="" if guess is None else str(guess),
-            )
-        # mapping first, then the values for every row
-        order = [f"col_{f}" for f, _label in IMPORT_FIELDS]
-        order += ["initial_status", "category", "industry", "responsible"]
-        self.order_fields(order)
+        self.fields["version"].initial = self.instance.version
+        if can_assign:
+            self.fields["responsible"].queryset = managers()
+        else:
+            del self.fields["responsible"]
+        self.order_fields(["name", "category", "inn", "kpp", "industry", "new_industry"])
 
-    def mapping(self) -> dict[str, int]:
-        return {
-            field: int(self.cleaned_data[f"col_{field}"])
-            for field, _label in IMPORT_FIELDS
-            if self.cleaned_data.get(f"col_{field}") not in (None, "")
-        }
+    def _post_clean(self) -> None:
+        # the service validates and saves; the model's own checks (unique INN/KPP) run there
+        pass
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "new_industry")}
 
 
-HINTS = {
-    "name": ("наименование", "название", "компания", "организация", "name"),
-    "inn": ("инн", "inn"),
-    "kpp": ("кпп", "kpp"),
-    "phone": ("телефон", "тел", "phone"),
-    "email": ("почта", "email", "e-mail"),
-    "address": ("адрес", "address"),
-    "contact_person": ("контакт", "фио", "contact"),
-}
+class ContactPersonForm(forms.ModelForm):
+    phones = forms.CharField(
+        label=_("Телефоны"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Каждый с новой строки или через запятую."),
+    )
+    emails = forms.CharField(
+        label=_("Эл. почта"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Каждый адрес с новой строки или через запятую."),
+    )
 
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "position", "phones", "emails", "comment"]
 
-def _guess(field: str, columns: list[str]) -> int | None:
-    for i, column in enumerate(columns):
-        low = column.lower()
-        if any(h in low for h in HINTS[field]):
-            return i
-    return None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["phones"] = "\n".join(self.instance.phones)
+            self.initial["emails"] = "\n".join(self.instance.emails)
+
+    def clean_phones(self) -> list[str]:
+        phones = _lines(self.cleaned_data.get("phones", ""))
+        if any(len(p) > 50 for p in phones):
+            raise forms.ValidationError(_("Номер телефона длиннее 50 символов."))
+        return phones
+
+    def clean_emails(self) -> list[str]:
+        emails = _lines(self.cleaned_data.get("emails", ""))
+        for email in emails:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Проверьте адрес эл. почты: «%(v)s».") % {"v": email}
+                ) from None
+        return emails
+
+    def _post_clean(self) -> None:
+        pass  # the service saves

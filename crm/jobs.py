@@ -27,3 +27,9 @@ def company_import_run(import_id: int) -> None:
     from crm.services.importing import import_run
 
     import_run(import_id=import_id)
+
+
+def company_import_check(import_id: int) -> None:
+    from crm.services.importing import import_check
+
+    import_check(import_id=import_id)

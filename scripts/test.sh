@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command for the whole suite: installs test dependencies and Chromium when missing, then
+# One command for the whole suite: installs test dependencies, Chromium and Dovecot (a real IMAP
+# server for the mail intake tests) when missing, then
 # runs ruff, the migrations check and pytest (unit, integration and browser tests) on PostgreSQL:
 # DATABASE_URL when set, else the embedded server in var/pgdata.
 set -euo pipefail
@@ -13,6 +14,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo -n"; fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "==> Installing Debian's dovecot-imapd for the mail intake tests"
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo -n"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null
 fi
 
 export DJANGO_SETTINGS_MODULE=argo_docs.settings.test

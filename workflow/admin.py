@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from workflow.models import (
@@ -15,10 +16,19 @@ from workflow.models import (
     Task,
     Timer,
 )
+from workflow.pickers import (
+    PersonPickerAdminMixin,
+    install_autocomplete_labels,
+    person_label,
+    person_name,
+)
 from workflow.roles import role_choices
 from workflow.services import absence_delegate_tasks
 
 User = get_user_model()
+
+# every autocomplete of users in the admin answers «Фамилия Имя — должность»
+install_autocomplete_labels(admin.site)
 
 
 class EmployeeForm(forms.ModelForm):
@@ -42,11 +52,24 @@ class EmployeeInline(admin.StackedInline):
     autocomplete_fields = ["department"]
 
 
-class AbsenceInline(admin.TabularInline):
+class AbsenceInline(PersonPickerAdminMixin, admin.TabularInline):
     model = Absence
     fk_name = "employee"
     extra = 0
     autocomplete_fields = ["deputy"]
+
+
+class EmployeeCreationForm(AdminUserCreationForm):
+    """The first screen asks for the name too, so an employee is created with one save (the
+    department, position and roles come from the employee block on the same screen)."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "last_name", "first_name", "email")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["last_name"].required = True
+        self.fields["first_name"].required = True
 
 
 admin.site.unregister(User)
@@ -55,9 +78,44 @@ admin.site.unregister(User)
 @admin.register(User)
 class EmployeeUserAdmin(UserAdmin):
     inlines = [EmployeeInline, AbsenceInline]
-    list_display = ["username", "last_name", "first_name", "position", "department", "is_active"]
+    add_form = EmployeeCreationForm
+    add_form_template = "admin/auth/user/employee_add_form.html"
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("last_name", "first_name", "email", "username"),
+            },
+        ),
+        (
+            _("Пароль"),
+            {
+                "classes": ("wide",),
+                "fields": ("usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ["full_name", "username", "position", "department", "is_active"]
+    list_display_links = ["full_name", "username"]
     list_select_related = ["employee", "employee__department"]
     list_filter = ["is_active", "is_staff", "employee__department"]
+    # pickers everywhere search and sort by surname first
+    search_fields = ["last_name", "first_name", "username", "email"]
+    ordering = ["last_name", "first_name", "username"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("employee")
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:  # absences are added once the employee exists
+            inlines = [i for i in inlines if not isinstance(i, AbsenceInline)]
+        return inlines
+
+    @admin.display(description=_("фамилия и имя"), ordering="last_name")
+    def full_name(self, obj) -> str:
+        return person_name(obj)
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)
@@ -83,24 +141,37 @@ class LegalEntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "legal_entity", "parent", "head"]
-    list_select_related = ["legal_entity", "parent", "head"]
+class DepartmentAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "legal_entity", "parent", "head_label"]
+    list_select_related = ["legal_entity", "parent", "head__employee"]
     list_filter = ["legal_entity"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent", "head"]
 
+    @admin.display(description=_("руководитель"), ordering="head__last_name")
+    def head_label(self, obj) -> str:
+        return person_label(obj.head) if obj.head else "—"
+
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(PersonPickerAdminMixin, admin.ModelAdmin):
     """Saving an absence that has started hands the employee's open tasks to the deputy at once
     (a daily job does the same for absences that start later)."""
 
-    list_display = ["employee", "kind", "starts_on", "ends_on", "deputy"]
-    list_select_related = ["employee", "deputy"]
+    list_display = ["employee_label", "kind", "starts_on", "ends_on", "deputy_label"]
+    list_select_related = ["employee__employee", "deputy__employee"]
+    search_fields = ["employee__last_name", "employee__first_name", "employee__username"]
     list_filter = ["kind"]
     date_hierarchy = "starts_on"
     autocomplete_fields = ["employee", "deputy"]
+
+    @admin.display(description=_("сотрудник"), ordering="employee__last_name")
+    def employee_label(self, obj) -> str:
+        return person_label(obj.employee)
+
+    @admin.display(description=_("замещающий"), ordering="deputy__last_name")
+    def deputy_label(self, obj) -> str:
+        return person_label(obj.deputy) if obj.deputy else "—"
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -5,22 +5,17 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflow.pickers import PersonChoiceField, people
+
 User = get_user_model()
 
 
-class EmployeeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        position = getattr(getattr(obj, "employee", None), "position", "")
-        return f"{name} — {position}" if position else name
+class EmployeeChoiceField(PersonChoiceField):
+    """«Фамилия Имя — должность» (kept under this name for the forms that import it)."""
 
 
 def active_employees():
-    return (
-        User.objects.filter(is_active=True, employee__isnull=False)
-        .select_related("employee")
-        .order_by("last_name", "first_name")
-    )
+    return people()
 
 
 class InstructionGiveForm(forms.Form):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crm",
     "storage",
     "outbox",
+    "intake",
     "correspondence",
     "contracts",
     "memos",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workflow.context_processors.navigation",
+                "intake.context_processors.mail_queue",
             ],
         },
     },
@@ -238,6 +240,12 @@ ARGO_UPLOAD_MAX_FILES = env_int("ARGO_UPLOAD_MAX_FILES", 20, minimum=1)
 # A request body larger than every allowed file together plus room for the form's own fields is
 # refused by its Content-Length before it is read (a Russian 413 page).
 ARGO_REQUEST_MAX_BYTES = (ARGO_UPLOAD_MAX_MB * ARGO_UPLOAD_MAX_FILES + 10) * 1024 * 1024
+
+# Mail intake: the key that encrypts mailbox passwords stored in the database (a Fernet key;
+# derived from SECRET_KEY when unset).
+ARGO_INTAKE_KEY = env_str("ARGO_INTAKE_KEY", "")
+# Extra certificate authority (PEM) for an intranet mail server with a company certificate.
+ARGO_INTAKE_CA_FILE = env_str("ARGO_INTAKE_CA_FILE", "")
 
 # Workflow defaults; rules of each document type may override them.
 ARGO_TASK_REMINDER_WORKING_DAYS = env_int("ARGO_TASK_REMINDER_WORKING_DAYS", 1, minimum=0)

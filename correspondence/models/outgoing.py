@@ -149,6 +149,8 @@ class OutgoingLetter(models.Model):
             models.Index(fields=["-created_at", "-id"], name="outgoing_recent"),
             models.Index(fields=["legal_entity", "-created_at"], name="outgoing_entity"),
             models.Index(fields=["status", "control_date"], name="outgoing_status_control"),
+            # a reply by email quotes our number in its subject
+            models.Index(fields=["reg_number"], name="outgoing_reg_number"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,9 @@ from crm.models.communications import (
 from crm.models.companies import (
     ACTIVE_STAGES,
     ADVANCE,
+    CLIENT_CATEGORIES,
     PIPELINE_STAGES,
+    RUSSIAN_COLLATION,
     Counterparty,
     CounterpartyCategory,
     CrmSettings,
@@ -20,13 +22,16 @@ from crm.models.companies import (
     ProcessingStatus,
     name_key,
 )
+from crm.models.contacts import ContactPerson
 from crm.models.distribution import CallAssignment, CallList, DistributionWeek
-from crm.models.imports import CompanyImport, ImportState
+from crm.models.imports import CompanyImport, ImportMode, ImportState
 
 __all__ = [
     "ACTIVE_STAGES",
     "ADVANCE",
+    "CLIENT_CATEGORIES",
     "PIPELINE_STAGES",
+    "RUSSIAN_COLLATION",
     "CalendarEvent",
     "CalendarFeedToken",
     "CallAssignment",
@@ -34,6 +39,7 @@ __all__ = [
     "Communication",
     "CommunicationKind",
     "CompanyImport",
+    "ContactPerson",
     "Counterparty",
     "CounterpartyCategory",
     "CrmSettings",
@@ -42,6 +48,7 @@ __all__ = [
     "DealStatus",
     "DistributionWeek",
     "EventKind",
+    "ImportMode",
     "ImportState",
     "Industry",
     "ProcessingStatus",

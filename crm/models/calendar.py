@@ -34,6 +34,9 @@ class CalendarEvent(models.Model):
         related_name="events",
     )
     description = models.TextField(_("описание"), blank=True)
+    # manual events are the owner's own (editable); the others come from the client process
+    manual = models.BooleanField(_("создано вручную"), default=False)
+    reminder_minutes = models.PositiveIntegerField(_("напомнить за, минут"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
 
     class Meta:
@@ -50,6 +53,18 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def process_ended(self) -> bool:
+        """An event of the client process whose company refused: kept as history, marked, and
+        neither reminded nor shown as busy in calendar apps (needs ``company`` loaded)."""
+        from crm.models.companies import ProcessingStatus
+
+        return (
+            not self.manual
+            and self.company is not None
+            and self.company.status == ProcessingStatus.REFUSED
+        )
 
 
 def new_token() -> str:

@@ -1,8 +1,11 @@
 import re
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +36,10 @@ class ProcessingStatus(models.TextChoices):
     REFUSED = "refused", _("Отказ")
 
 
+# the client base: the pipeline block, calls and contact control apply to these categories
+CLIENT_CATEGORIES = [CounterpartyCategory.CLIENT, CounterpartyCategory.TENANT]
+
+
 # The pipeline stages in order: answering "the step is set" at a stage moves to the next one.
 PIPELINE_STAGES = [
     ProcessingStatus.IN_PROGRESS,
@@ -46,9 +53,18 @@ PIPELINE_STAGES = [
 ACTIVE_STAGES = PIPELINE_STAGES[:-1]
 
 
+# The collation the company list sorts by: ICU Russian where the server has ICU, else a copy of
+# "C" (created by crm's migration 0004). Sorting the normalised name (ё folded into е, lower case)
+# makes even the "C" fallback put Cyrillic names in alphabetical order.
+RUSSIAN_COLLATION = "argo_ru"
+
+_PUNCTUATION = re.compile(r"[«»\"'“”„‘’‹›`.,;:!?()]")
+
+
 def name_key(name: str) -> str:
-    """The name reduced for duplicate matching: case, quotes and spacing do not count."""
-    return " ".join(re.sub(r"[«»\"'“”„.,]", " ", name).lower().replace("ё", "е").split())
+    """The name reduced for matching and sorting: case, ё/е, quotes, punctuation and spacing do
+    not count («ООО "Ёлка"» and ооо ёлка are the same key)."""
+    return " ".join(_PUNCTUATION.sub(" ", name).lower().replace("ё", "е").split())
 
 
 class Industry(models.Model):
@@ -99,7 +115,7 @@ class Counterparty(FSMModelMixin, models.Model):
         blank=True,
         related_name="companies",
     )
-    contact_person = models.CharField(_("контактное лицо"), max_length=255, blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ответственный менеджер"),
@@ -120,18 +136,40 @@ class Counterparty(FSMModelMixin, models.Model):
     next_contact_check_at = models.DateTimeField(
         _("следующая проверка контакта"), null=True, blank=True
     )
+    # phones (digits only) and emails (lower case) of the company and its contact persons, kept
+    # by the services so one trigram index finds a company by any of them
+    contact_keys = models.TextField(_("телефоны и адреса для поиска"), blank=True, editable=False)
+    # bumped by every edit of the card: an edit made on an older version is refused
+    version = models.PositiveIntegerField(_("версия карточки"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("контрагент")
         verbose_name_plural = _("контрагенты")
         ordering = ["name"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="counterparty_name_trgm"),
             models.Index(fields=["category"], name="counterparty_category"),
             models.Index(fields=["name_key"], name="counterparty_name_key"),
-            models.Index(fields=["status", "name"], name="counterparty_status"),
-            models.Index(fields=["responsible", "name"], name="counterparty_responsible"),
+            # the list search: LIKE '%…%' on the normalised name and on phones/emails
+            GinIndex(OpClass("name_key", name="gin_trgm_ops"), name="counterparty_name_key_trgm"),
+            GinIndex(
+                OpClass("contact_keys", name="gin_trgm_ops"), name="counterparty_contacts_trgm"
+            ),
+            # the list's default order and INN prefix search
+            models.Index(
+                Collate("name_key", RUSSIAN_COLLATION), "id", name="counterparty_sort_name"
+            ),
+            models.Index(
+                OpClass("inn", name="varchar_pattern_ops"), name="counterparty_inn_prefix"
+            ),
+            # filters: a rare value is read through these, a common one by walking the sort
+            # index (no more collated indexes: each makes every insert compare with ICU)
+            models.Index(fields=["status"], name="counterparty_status"),
             models.Index(fields=["next_contact_check_at"], name="counterparty_next_check"),
+            models.Index(
+                models.F("last_communication_at").desc(nulls_last=True),
+                "id",
+                name="counterparty_last_contact",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -153,6 +191,12 @@ class Counterparty(FSMModelMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("crm:company-detail", args=[self.pk])
+
+    @property
+    def is_client(self) -> bool:
+        """Clients and tenants are the client base: the pipeline, calls and contact control
+        are for them, not for government bodies or suppliers."""
+        return self.category in CLIENT_CATEGORIES
 
     def clean_fields(self, exclude=None) -> None:
         # the status is protected (it changes only through transitions): full_clean must not
@@ -208,19 +252,26 @@ ADVANCE = {
 }
 
 
+def default_distribution_categories() -> list[str]:
+    return [str(c) for c in CLIENT_CATEGORIES]
+
+
 class CrmSettings(models.Model):
     """The CRM's administrator-editable settings (one row)."""
 
     contact_control_days = models.PositiveSmallIntegerField(
         _("контроль контакта, дней"),
         default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Без коммуникации дольше этого срока открывается сделка «Клиентский сервис»."),
     )
     reminder_minutes = models.PositiveIntegerField(
         _("напоминание о событии, минут до начала"), default=60
     )
     distribution_quota = models.PositiveSmallIntegerField(
-        _("компаний на менеджера в неделю"), default=30
+        _("компаний на менеджера в неделю"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
     distribution_weekday = models.PositiveSmallIntegerField(
         _("день распределения"),
@@ -237,7 +288,50 @@ class CrmSettings(models.Model):
     )
     distribution_time = models.TimeField(_("время распределения"), default="09:00")
     distribution_cursor = models.BigIntegerField(
-        _("последняя распределённая компания (id)"), default=0
+        _("последняя распределённая компания (id)"),
+        default=0,
+        help_text=_(
+            "Меняется только распределением: следующая неделя продолжит с компании после этой."
+        ),
+    )
+    distribution_categories = ArrayField(
+        models.CharField(max_length=16, choices=CounterpartyCategory.choices),
+        verbose_name=_("категории в прозвоне"),
+        default=default_distribution_categories,
+        blank=True,
+    )
+    distribution_industries = models.ManyToManyField(
+        Industry,
+        verbose_name=_("сферы в прозвоне"),
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто — все сферы."),
+    )
+    sales_department = models.ForeignKey(
+        "workflow.Department",
+        verbose_name=_("отдел продаж"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Его руководитель получает задания по компаниям без менеджера. Пусто — отдел, "
+            "где работают менеджеры."
+        ),
+    )
+    unassigned_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ответственный, если нет руководителя продаж"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто — генеральный директор."),
+    )
+    contact_task_working_days = models.PositiveSmallIntegerField(
+        _("срок задания «Связаться с клиентом», рабочих дней"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
     class Meta:

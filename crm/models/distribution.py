@@ -17,6 +17,15 @@ class DistributionWeek(models.Model):
     quota = models.PositiveSmallIntegerField(_("компаний на менеджера"))
     cursor_before = models.BigIntegerField(_("курсор до"), default=0)
     cursor_after = models.BigIntegerField(_("курсор после"), default=0)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("запустил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто — по расписанию."),
+    )
 
     class Meta:
         verbose_name = _("недельное распределение")

@@ -5,28 +5,32 @@ or deal for N days (90 by default) gets a «Клиентский сервис» 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import rules
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from crm import roles
 from crm.models import (
+    CLIENT_CATEGORIES,
     Communication,
     CommunicationKind,
     Counterparty,
-    CounterpartyCategory,
     CrmSettings,
     Deal,
     DealPipeline,
     DealStatus,
 )
-from workflow.models import HistoryAction, Task, TaskStatus, Timer
+from workflow.calendar import deadline_after
+from workflow.models import Department, HistoryAction, Task, TaskStatus, Timer
+from workflow.selectors import users_with_role
 from workflow.services import (
     history_record,
     task_complete,
@@ -34,6 +38,8 @@ from workflow.services import (
     timer_cancel,
     timer_schedule,
 )
+
+logger = logging.getLogger(__name__)
 
 CONTACT_CHECK = "crm.contact_check"
 CONTACT_TASK = "crm.contact_client"
@@ -111,11 +117,12 @@ def contact_check(timer) -> None:
         company=company, pipeline=DealPipeline.SERVICE, status=DealStatus.OPEN
     ).first()
     if open_deal is None:
+        assignee, reason = contact_assignee(company)
         deal = Deal.objects.create(
             company=company,
             pipeline=DealPipeline.SERVICE,
             title=_("Связаться с клиентом: %(name)s") % {"name": company.name},
-            responsible=company.responsible,
+            responsible=assignee,
         )
         history_record(
             subject=company,
@@ -124,16 +131,66 @@ def contact_check(timer) -> None:
             % {"days": days.days},
             data={"deal": deal.pk},
         )
-        if company.responsible is not None:
+        if assignee is not None:
+            description = _(
+                "С компанией не было звонков, встреч, писем и сделок %(days)s дней."
+            ) % {"days": days.days}
+            if reason:
+                description = f"{description} {reason}"
             task_create(
                 kind=CONTACT_TASK,
                 title=_("Связаться с клиентом: %(name)s") % {"name": company.name},
-                assignee=company.responsible,
+                assignee=assignee,
                 subject=company,
-                description=_("С компанией не было звонков, встреч, писем и сделок %(days)s дней.")
-                % {"days": days.days},
+                description=description,
+                due_at=deadline_after(now, CrmSettings.load().contact_task_working_days),
             )
+        else:
+            logger.error("contact control: nobody to assign company %s to", company.pk)
     _check_reschedule(company, now + days)
+
+
+def sales_head():
+    """The head of sales: the head of the configured sales department, else of the department
+    most active managers work in (the nearest head above it when it has none)."""
+    settings = CrmSettings.objects.select_related("sales_department").filter(pk=1).first()
+    department = settings.sales_department if settings else None
+    if department is None:
+        top = (
+            users_with_role(roles.MANAGER)
+            .exclude(employee__department__isnull=True)
+            .values("employee__department")
+            .annotate(n=Count("id"))
+            .order_by("-n", "employee__department")
+            .first()
+        )
+        if top is None:
+            return None
+        department = Department.objects.get(pk=top["employee__department"])
+    seen = set()
+    while department is not None and department.pk not in seen:
+        seen.add(department.pk)
+        if department.head_id and department.head.is_active:
+            return department.head
+        department = department.parent
+    return None
+
+
+def contact_assignee(company: Counterparty) -> tuple:
+    """Who gets «Связаться с клиентом»: the company's manager; without one (or a former
+    employee), the head of sales, else the fallback set in the CRM settings, else the general
+    director. Returns (user or None, a sentence explaining a substitute)."""
+    if company.responsible is not None and company.responsible.is_active:
+        return company.responsible, ""
+    no_manager = _("У компании нет ответственного менеджера: назначьте его или свяжитесь сами.")
+    head = sales_head()
+    if head is not None:
+        return head, no_manager
+    settings = CrmSettings.load()
+    if settings.unassigned_fallback_id and settings.unassigned_fallback.is_active:
+        return settings.unassigned_fallback, no_manager
+    director = users_with_role(roles.GENERAL_DIRECTOR).first()
+    return director, no_manager
 
 
 def contact_task_complete(*, task_id: int, user, data: dict) -> Task:
@@ -169,9 +226,7 @@ def contact_control_schedule_missing(*, horizon: dt.timedelta = dt.timedelta(day
     days = _days()
     now = timezone.now()
     # the client base: clients and tenants (government bodies and suppliers are not called)
-    clients = Counterparty.objects.filter(
-        category__in=[CounterpartyCategory.CLIENT, CounterpartyCategory.TENANT]
-    )
+    clients = Counterparty.objects.filter(category__in=CLIENT_CATEGORIES)
     clients.filter(next_contact_check_at__isnull=True).update(
         next_contact_check_at=Coalesce(F("last_communication_at"), F("created_at")) + days
     )

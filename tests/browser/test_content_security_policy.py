@@ -10,6 +10,7 @@ from django.test import override_settings
 from argo_docs.demo import DEMO_PASSWORD, load_demo
 from contracts.models import Contract
 from correspondence.models import IncomingLetter, OutgoingLetter
+from intake.models import IntakeItem
 
 pytestmark = pytest.mark.browser
 
@@ -108,11 +109,16 @@ def test_main_pages_run_without_a_single_csp_violation(browser, live_server, dem
     office = Visitor(browser, live_server.url, "office")
     office.visit("/letters/incoming/new/")
     office.visit("/letters/outgoing/new/")
+    office.visit("/letters/mail/")
+    office.visit(IntakeItem.objects.order_by("pk").first().get_absolute_url())
+    office.visit("/letters/mail/?tab=dismissed")
     office.context.close()
 
     admin = Visitor(browser, live_server.url, "admin")
     for path in [
         "/admin/",
+        "/admin/intake/mailbox/",
+        "/admin/intake/mailbox/add/",
         "/admin/auth/user/",
         "/admin/axes/accessattempt/",
         "/admin/contracts/contracttype/",

@@ -70,7 +70,7 @@ def test_government_letter_from_registration_to_reply_draft(
     control = calendar.add_working_days(timezone.localdate(), 7)
     page.get_by_label("Контрольный срок").fill(control.isoformat())
     page.get_by_label("Ответственный исполнитель").select_option(
-        label="Алексей Петров — Менеджер по аренде"
+        label="Петров Алексей — Менеджер по аренде"
     )
     page.get_by_label("Файлы (сканы)").set_input_files(str(pdf_file))
     screenshot(page, "correspondence-form-desktop")
@@ -85,7 +85,7 @@ def test_government_letter_from_registration_to_reply_draft(
     _log_in(page, base, "gendir")
     _open_task(page, SUBJECT)
     page.get_by_label("Резолюция").fill("Подготовить ответ вместе с бухгалтерией.")
-    page.get_by_label("Соисполнители").select_option(label="Марина Белова — Главный бухгалтер")
+    page.get_by_label("Соисполнители").select_option(label="Белова Марина — Главный бухгалтер")
     screenshot(page, "correspondence-resolution-desktop")
     page.get_by_role("button", name="Вынести резолюцию").click()
     page.wait_for_url("**/tasks/")

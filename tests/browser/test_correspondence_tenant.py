@@ -95,7 +95,7 @@ def test_tenant_letter_executed_while_the_directors_review_stays_open(
     page.get_by_label("Юрлицо-адресат").select_option(label="ООО «Арго Офис»")
     page.get_by_label("Категория отправителя").select_option(label="Арендатор")
     page.get_by_label("Ответственный исполнитель").select_option(
-        label="Алексей Петров — Менеджер по аренде"
+        label="Петров Алексей — Менеджер по аренде"
     )
     page.get_by_role("button", name="Показать маршрут").click()
     preview = page.get_by_test_id("route-preview").inner_text()

@@ -65,12 +65,13 @@ def test_import_take_into_work_call_then_meeting_in_calendar(
     page.get_by_role("button", name="Загрузить").click()
     page.get_by_test_id("import-preview").wait_for()
     assert "ТСЖ «Фонтанка 12»" in page.get_by_test_id("import-preview").inner_text()
-    page.get_by_label("Сфера деятельности").select_option(label="ЖКХ")
-    page.get_by_label("Ответственный менеджер").select_option(
-        label="Алексей Петров — Менеджер по аренде"
+    page.get_by_label("Сфера, если не указана").select_option(label="ЖКХ")
+    page.get_by_label("Менеджер, если не указан").select_option(
+        label="Петров Алексей — Менеджер по аренде"
     )
     screenshot(page, "crm-import-mapping")
-    page.get_by_role("button", name="Импортировать").click()
+    page.get_by_role("button", name="Проверить файл").click()
+    page.get_by_test_id("import-confirm").click()
     page.get_by_test_id("import-result").wait_for()
     assert "Создано компаний: 2" in page.get_by_test_id("import-result").inner_text()
     screenshot(page, "crm-import-done")

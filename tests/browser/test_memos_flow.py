@@ -53,10 +53,10 @@ def test_a_memo_from_writing_to_execution(browser, live_server, demo, screenshot
     _log_in(desk, base, "manager2")
     desk.get_by_role("link", name="Записки").click()
     desk.get_by_test_id("memo-new").click()
-    desk.get_by_label("Кому").select_option(label="Сергей Волков — Генеральный директор")
+    desk.get_by_label("Кому").select_option(label="Волков Сергей — Генеральный директор")
     desk.get_by_label("Тема").fill("О ремонте кондиционера в переговорной 2")
     desk.get_by_label("Текст").fill("Кондиционер не охлаждает. Прошу поручить ремонт до жары.")
-    desk.get_by_label("Ознакомить").select_option(label="Ольга Иванова — Офис-менеджер")
+    desk.get_by_label("Ознакомить").select_option(label="Иванова Ольга — Офис-менеджер")
     scan = tmp_path / "smeta.pdf"
     scan.write_bytes(pdf_bytes("smeta"))
     desk.get_by_label("Файлы").set_input_files(str(scan))
@@ -85,11 +85,11 @@ def test_a_memo_from_writing_to_execution(browser, live_server, demo, screenshot
     desk.get_by_label("Резолюция").fill("Согласен. Вызвать сервис, счёт — в бухгалтерию.")
     due = timezone.localdate() + dt.timedelta(days=3)
     desk.get_by_label("Исполнитель 1", exact=True).select_option(
-        label="Алексей Петров — Менеджер по аренде"
+        label="Петров Алексей — Менеджер по аренде"
     )
     desk.get_by_label("Срок исполнителя 1").fill(due.isoformat())
     desk.get_by_label("Исполнитель 2", exact=True).select_option(
-        label="Марина Белова — Главный бухгалтер"
+        label="Белова Марина — Главный бухгалтер"
     )
     desk.get_by_label("Срок исполнителя 2").fill((due + dt.timedelta(days=2)).isoformat())
     screenshot(desk, "memo-decision-desktop")

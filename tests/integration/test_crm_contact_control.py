@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from crm.models import (
     CommunicationKind,
@@ -157,3 +158,76 @@ def test_older_communication_does_not_move_the_check_back(org, client_company):
     client_company.refresh_from_db()
     assert client_company.next_contact_check_at == T0 + dt.timedelta(days=100)
     assert _pending_checks(client_company).count() == 1
+
+
+def _silent_for_90_days(company):
+    with time_machine.travel(T0 + dt.timedelta(days=89, hours=12), tick=False):
+        contact_control_schedule_missing()
+    with time_machine.travel(T0 + dt.timedelta(days=90, minutes=1), tick=False):
+        timers_sweep()
+
+
+def test_the_task_has_a_deadline_in_working_days(org, client_company):
+    """GIVEN the default of 5 working days WHEN the check opens the task on Sunday 12.04.2026
+    THEN it is due on Friday 17.04.2026 at 18:00 (the weekend does not count); with 2 working
+    days configured, a task opened on Tuesday 14.04 is due on Thursday 16.04."""
+    _silent_for_90_days(client_company)
+    task = Task.objects.get(kind=CONTACT_TASK)
+    assert timezone.localtime(task.due_at) == dt.datetime(2026, 4, 17, 18, 0, tzinfo=MOSCOW)
+    settings = CrmSettings.load()
+    settings.contact_task_working_days = 2
+    settings.save()
+    other = Counterparty.objects.create(
+        name="ООО «Второй»", category=CounterpartyCategory.CLIENT, responsible=org["seller"]
+    )
+    with time_machine.travel(T0 + dt.timedelta(days=92), tick=False):
+        Counterparty.objects.filter(pk=other.pk).update(next_contact_check_at=timezone.now())
+        contact_control_schedule_missing()
+        timers_sweep()
+    task = Task.objects.get(kind=CONTACT_TASK, object_id=other.pk)
+    assert timezone.localtime(task.due_at).date() == dt.date(2026, 4, 16)
+
+
+@pytest.mark.parametrize("who", ["sales_head", "fallback", "gendir"])
+def test_a_company_without_a_manager_goes_to_someone(org, who):
+    """GIVEN a client nobody is responsible for WHEN 90 days pass silently THEN the task goes
+    to the head of sales (the head over the managers' department); without one, to the
+    fallback set in the CRM settings; without that, to the general director. The task says
+    why, and the deal is theirs."""
+    from tests.factories import employee
+
+    fallback = employee("fallback", org["departments"]["board"])
+    if who != "sales_head":
+        sales = org["departments"]["sales"]
+        sales.head = None
+        sales.save()
+        board = org["departments"]["board"]
+        board.head = None  # the general director heads the board: nobody above the managers
+        board.save()
+    if who == "fallback":
+        settings = CrmSettings.load()
+        settings.unassigned_fallback = fallback
+        settings.save()
+    with time_machine.travel(T0, tick=False):
+        company = Counterparty.objects.create(
+            name="ООО «Ничей»", category=CounterpartyCategory.CLIENT
+        )
+    _silent_for_90_days(company)
+    task = Task.objects.get(kind=CONTACT_TASK)
+    expected = {"sales_head": org["sales_head"], "fallback": fallback, "gendir": org["gendir"]}
+    assert task.assignee == expected[who]
+    assert "нет ответственного менеджера" in task.description
+    assert Deal.objects.get(company=company).responsible == expected[who]
+
+
+def test_the_configured_sales_department_decides_the_head(org, client_company):
+    from tests.factories import DepartmentFactory, employee
+
+    other = DepartmentFactory(name="Коммерческий отдел", parent=org["departments"]["board"])
+    head = employee("commercial_head", head_of=other)
+    settings = CrmSettings.load()
+    settings.sales_department = other
+    settings.save()
+    Counterparty.objects.filter(pk=client_company.pk).update(responsible=None)
+    _silent_for_90_days(client_company)
+    assert Task.objects.get(kind=CONTACT_TASK).assignee == head

@@ -158,7 +158,8 @@ def test_marking_calls_done_and_the_report(org, client):
     client.force_login(org["sales_head"])
     response = client.get("/crm/distribution/")
     assert response.status_code == 200
-    rows = {r.manager.username: (r.assigned, r.called, r.left) for r in response.context["report"]}
+    week = response.context["weeks"][0]
+    rows = {r.manager.username: (r.assigned, r.called, r.left) for r in week["managers"]}
     assert rows["seller"] == (2, 1, 1)
     assert rows["seller2"] == (2, 0, 2)
     call_mark_done(assignment_id=second.pk, user=org["seller"], result="Всё хорошо")

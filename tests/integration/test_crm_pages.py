@@ -88,7 +88,10 @@ def test_company_card_take_into_work_starts_the_pipeline(org, client, zhkh):
     """GIVEN an imported ЖКХ company on the card WHEN the seller presses «Взять в обработку»
     THEN the status shows «В обработке» and the request is in the card's task list."""
     company = Counterparty.objects.create(
-        name="УК «Север»", industry=zhkh, responsible=org["seller"]
+        name="УК «Север»",
+        industry=zhkh,
+        responsible=org["seller"],
+        category=CounterpartyCategory.CLIENT,
     )
     client.force_login(org["seller"])
     page = client.get(f"/crm/companies/{company.pk}/").content.decode()
@@ -104,7 +107,10 @@ def test_company_card_refuses_other_managers_company(org, client, zhkh):
     """GIVEN seller's company WHEN seller2 opens the card THEN she sees it without the
     button, and a forged POST is refused with a message."""
     company = Counterparty.objects.create(
-        name="УК «Север»", industry=zhkh, responsible=org["seller"]
+        name="УК «Север»",
+        industry=zhkh,
+        responsible=org["seller"],
+        category=CounterpartyCategory.CLIENT,
     )
     client.force_login(org["seller2"])
     page = client.get(f"/crm/companies/{company.pk}/").content.decode()
@@ -256,6 +262,8 @@ def test_admin_pages_open(org, client, zhkh, model):
                 "distribution_quota": 25,
                 "distribution_weekday": 0,
                 "distribution_time": "09:00",
+                "distribution_categories": ["client", "tenant"],
+                "contact_task_working_days": 5,
             },
         )
         assert response.status_code == 302

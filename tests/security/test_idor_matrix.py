@@ -8,6 +8,7 @@ once for the module and rolled back at the end; each test runs in a savepoint in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.factories import DepartmentFactory, employee
 
@@ -54,6 +56,7 @@ PUBLIC_TO_EVERY_EMPLOYEE = {
     "crm:company-detail": "the shared company base",
     "crm:company-take": "the shared company base; taking it is refused to non-managers",
     "crm:company-communication": "the shared company base; logging is refused to outsiders",
+    "crm:company-communications": "the shared company base: its communications log",
     # the secret token in the URL is the credential calendar apps use without a session
     "crm:calendar-feed": "the token is the credential",
 }
@@ -72,10 +75,11 @@ def _build(tmp_media) -> dict:
     from argo_docs.demo import load_demo
     from contracts.models import Contract
     from correspondence.models import IncomingLetter, LetterFile, OutgoingLetter
-    from crm.models import CallAssignment, CallList
-    from crm.services.calendar import feed_token_for
+    from crm.models import CallAssignment, CallList, ContactPerson, EventKind
+    from crm.services.calendar import event_create, feed_token_for
     from crm.services.distribution import distribution_run
     from crm.services.importing import import_upload
+    from intake.models import IntakeItem
     from memos.models import Memo
     from storage.models import FolderEntry
     from workflow.models import LegalEntity, Notification, Task, TaskStatus
@@ -95,6 +99,17 @@ def _build(tmp_media) -> dict:
         ),
     )
     distribution_run()
+    contact = _first(
+        ContactPerson.objects.filter(company__responsible=manager).order_by("pk"),
+        "contact person of a company of manager1",
+    )
+    event = event_create(
+        owner=manager,
+        title="Планёрка",
+        kind=EventKind.MEETING,
+        starts_at=timezone.now() + dt.timedelta(days=1),
+        manual=True,
+    )
     call_list = _first(CallList.objects.filter(manager=manager), "call list of manager1")
     assignment = _first(CallAssignment.objects.filter(call_list=call_list), "call assignment")
     incoming = _first(IncomingLetter.objects.order_by("pk"), "incoming letter")
@@ -113,6 +128,7 @@ def _build(tmp_media) -> dict:
     )
     entry = _first(FolderEntry.objects.select_related("folder"), "filed file")
     memo = _first(Memo.objects.order_by("pk"), "memo")
+    mail_item = _first(IntakeItem.objects.order_by("pk"), "message in «Входящая почта»")
     gendir = users["gendir"]  # sees all correspondence: the owner for the folder check
     return {
         "outsider": outsider,
@@ -129,6 +145,9 @@ def _build(tmp_media) -> dict:
             "correspondence:outgoing-withdraw": ({"pk": outgoing.pk}, outgoing.author),
             "correspondence:outgoing-send": ({"pk": outgoing.pk}, gendir),
             "correspondence:outgoing-email-retry": ({"pk": outgoing.pk}, outgoing.author),
+            "correspondence:mail-item": ({"pk": mail_item.pk}, users["office"]),
+            "correspondence:mail-item-dismiss": ({"pk": mail_item.pk}, users["office"]),
+            "correspondence:mail-item-restore": ({"pk": mail_item.pk}, users["office"]),
             "contracts:contract-detail": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-edit": ({"pk": contract.pk}, contract.initiator),
             "contracts:contract-submit": ({"pk": contract.pk}, contract.initiator),
@@ -143,8 +162,19 @@ def _build(tmp_media) -> dict:
             "crm:company-detail": ({"pk": incoming.counterparty_id}, manager),
             "crm:company-take": ({"pk": incoming.counterparty_id}, manager),
             "crm:company-communication": ({"pk": incoming.counterparty_id}, manager),
+            "crm:company-communications": ({"pk": incoming.counterparty_id}, manager),
+            "crm:company-edit": ({"pk": contact.company_id}, manager),
+            "crm:contact-new": ({"pk": contact.company_id}, manager),
+            "crm:contact-edit": ({"pk": contact.company_id, "contact_id": contact.pk}, manager),
+            "crm:contact-delete": ({"pk": contact.company_id, "contact_id": contact.pk}, manager),
+            "crm:event-edit": ({"pk": event.pk}, manager),
+            "crm:event-delete": ({"pk": event.pk}, manager),
             "crm:import-detail": ({"pk": company_import.pk}, manager),
             "crm:import-mapping": ({"pk": company_import.pk}, manager),
+            "crm:import-sheet": ({"pk": company_import.pk}, manager),
+            "crm:import-confirm": ({"pk": company_import.pk}, manager),
+            "crm:import-back": ({"pk": company_import.pk}, manager),
+            "crm:import-errors": ({"pk": company_import.pk}, manager),
             "crm:call-list": ({"pk": call_list.pk}, manager),
             "crm:call-done": (
                 {"pk": call_list.pk, "assignment_id": assignment.pk},

@@ -1,0 +1,62 @@
+"""Reads of the intake: the queue, the navigation counter, failing mailboxes, file access."""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Prefetch, QuerySet
+
+from intake.models import IntakeAttachment, IntakeItem, ItemStatus, Mailbox
+
+COUNTER_CAP = 99
+
+
+def open_items_count(*, cap: int = COUNTER_CAP) -> int:
+    """New items, counted up to ``cap + 1`` through the partial index of open items: the
+    navigation bar shows «99+» rather than counting a backlog on every page."""
+    return IntakeItem.objects.filter(status=ItemStatus.NEW).order_by()[: cap + 1].count()
+
+
+def items(status: str = ItemStatus.NEW) -> QuerySet:
+    ordering = ["-received_at", "-id"] if status == ItemStatus.NEW else ["-decided_at", "-id"]
+    return (
+        IntakeItem.objects.filter(status=status)
+        .select_related("mailbox", "decided_by", "document_type")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=IntakeAttachment.objects.select_related("stored_file").order_by(
+                    "position", "id"
+                ),
+            )
+        )
+        .order_by(*ordering)
+    )
+
+
+def item_detail(pk: int) -> IntakeItem | None:
+    return items_any().filter(pk=pk).first()
+
+
+def items_any() -> QuerySet:
+    return IntakeItem.objects.select_related(
+        "mailbox", "mailbox__default_legal_entity", "decided_by", "document_type"
+    ).prefetch_related(
+        Prefetch(
+            "attachments",
+            queryset=IntakeAttachment.objects.select_related("stored_file").order_by(
+                "position", "id"
+            ),
+        )
+    )
+
+
+def failing_mailboxes() -> QuerySet:
+    return Mailbox.objects.filter(is_active=True).exclude(last_error="").order_by("name")
+
+
+def user_may_download(user, stored_file) -> bool:
+    """Storage asks this: whoever sorts the mail may open the files of intake items."""
+    return (
+        rules.has_perm("intake.process_mail", user)
+        and IntakeAttachment.objects.filter(stored_file=stored_file).exists()
+    )
