@@ -8,9 +8,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from correspondence.models import OutgoingLetter
-from workflow.models import HistoryAction, Task, TaskStatus
+from workflow.models import Task, TaskStatus
 from workflow.selectors import tasks_of
-from workflow.services import history_record
 
 KIND_SEND = "correspondence.outgoing_send"
 KIND_NUMBER = "correspondence.outgoing_counterparty_number"
@@ -39,22 +38,6 @@ def letter_of_task(task_id: int) -> OutgoingLetter:
 
 def date_text(value: dt.date | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
-
-
-def record_transition(
-    letter: OutgoingLetter, method, *, actor, description: str, comment=""
-) -> None:
-    before = letter.status
-    method()
-    history_record(
-        subject=letter,
-        actor=actor,
-        action=HistoryAction.TRANSITION,
-        description=description,
-        from_state=before,
-        to_state=letter.status,
-        comment=comment,
-    )
 
 
 def open_tasks(letter, kind: str):

@@ -24,7 +24,6 @@ from correspondence.services.outgoing.base import (
     date_text,
     letter_of_task,
     locked,
-    record_transition,
 )
 from correspondence.services.outgoing.reaction import letter_close, reaction_timer_schedule
 from outbox.models import OutboxStatus
@@ -39,6 +38,7 @@ from workflow.services import (
     task_complete,
     task_create,
 )
+from workflow.transitions import transition_apply
 
 # --- sending -------------------------------------------------------------------------------------
 #
@@ -157,9 +157,9 @@ def send_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
         if method == DeliveryMethod.EMAIL:
             body = (data.get("body") or "").strip() or letter.text
             _email_enqueue(letter, to=to, body=body)
-        record_transition(
+        transition_apply(
             letter,
-            lambda: letter.send(delivery=method, sent_on=sent_on, by=user),
+            "send",
             actor=user,
             description=_("Письмо отправлено (%(method)s) %(date)s")
             % {"method": DeliveryMethod(method).label, "date": date_text(sent_on)}
@@ -168,8 +168,10 @@ def send_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
                 if method == DeliveryMethod.EMAIL
                 else ""
             ),
+            delivery=method,
+            sent_on=sent_on,
+            by=user,
         )
-        letter.save()
         config = approval_chain.settings_for(letter.legal_entity)
         task_create(
             kind=KIND_NUMBER,
@@ -210,14 +212,13 @@ def counterparty_number_complete(*, task_id: int, user, data: dict) -> OutgoingL
         )
         if letter.status == OutgoingStatus.SENT:
             if letter.control_date:
-                record_transition(
+                transition_apply(
                     letter,
-                    letter.await_reaction,
+                    "await_reaction",
                     actor=user,
                     description=_("Ожидается реакция контрагента до %(date)s")
                     % {"date": date_text(letter.control_date)},
                 )
-                letter.save()
             else:
                 letter_close(letter, actor=user, comment=_("Контрольный срок не задан."))
     return letter
