@@ -2,8 +2,9 @@
 intake item as an incoming letter in one step.
 
 Guesses for a whole page of items take a constant number of queries:
-- the counterparty: the sender's address in the CRM, then the counterparty of letters registered
-  from this address before, then the same by the sender's domain (never a public mail service);
+- the counterparty: the sender's address in the CRM (the company's or a contact person's), then
+  the counterparty of letters registered from this address before, then the same by the sender's
+  domain (never a public mail service);
 - «в ответ на»: the Message-ID of our sent email in In-Reply-To/References, else our outgoing
   registration number in the subject;
 - their number and date, from the subject or the first lines of the text («№ 77-12/2026 от
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django_fsm import TransitionNotAllowed
 
 from correspondence.models import IncomingLetter, OutgoingLetter
 from correspondence.services.incoming import incoming_register
-from crm.models import Counterparty
+from crm.models import ContactPerson, Counterparty
 from intake.models import IntakeItem, ItemStatus
 from intake.parsing import normalize_message_id
 from intake.services import already_sorted, item_register
@@ -254,9 +255,12 @@ def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]
     emails = {i.sender_email for i in pending}
     domains = {i.sender_domain for i in pending if i.sender_domain not in PUBLIC_DOMAINS}
     by_email = _unique_by(
-        Counterparty.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
-        .values_list("email_lower", "pk")
+        [
+            *Counterparty.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", "pk"),
+            *_contact_emails("lower(e) = ANY(%s)", [sorted(emails)]),
+        ]
     )
     history_email = _history("sender_email", emails)
     by_domain: dict[str, int | None] = {}
@@ -265,9 +269,12 @@ def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]
         pattern = r"@(" + "|".join(re.escape(d) for d in sorted(domains)) + r")$"
         by_domain = _unique_by(
             (address.rpartition("@")[2], pk)
-            for address, pk in Counterparty.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__regex=pattern)
-            .values_list("email_lower", "pk")
+            for address, pk in [
+                *Counterparty.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__regex=pattern)
+                .values_list("email_lower", "pk"),
+                *_contact_emails("lower(e) ~ %s", [pattern]),
+            ]
         )
         history_domain = _history("sender_domain", domains)
     chosen: dict[int, tuple[int, str]] = {}
@@ -285,6 +292,19 @@ def _match_counterparties(items: list[IntakeItem], matches: dict[int, MailMatch]
     for item_id, (pk, reason) in chosen.items():
         matches[item_id].counterparty = counterparties.get(pk)
         matches[item_id].counterparty_reason = reason
+
+
+def _contact_emails(condition: str, params: list) -> list[tuple[str, int]]:
+    """(address, company) for the contact persons' addresses that meet ``condition`` on ``e``:
+    a letter from the company's accountant names the company as surely as its own address."""
+    table = ContactPerson._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT lower(e), company_id FROM {table}, unnest(emails) AS e "
+            f"WHERE {condition}",
+            params,
+        )
+        return cursor.fetchall()
 
 
 def _unique_by(pairs) -> dict[str, int | None]:

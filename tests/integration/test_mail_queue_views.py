@@ -21,7 +21,6 @@ from intake.services import dismissed_items_purge, item_dismiss, item_store
 from intake.testing import letter
 from storage.models import StoredFile
 from storage.testing import pdf_bytes
-from tests.factories import CounterpartyFactory
 from workflow.models import HistoryEntry
 
 _uids = itertools.count(1)
@@ -393,32 +392,6 @@ def test_dismissed_messages_are_purged_after_30_days_with_their_files(
     import os
 
     assert paths and not any(os.path.exists(p) for p in paths)
-
-
-# --- matching ------------------------------------------------------------------------------------
-
-
-def test_counterparty_guesses_by_address_domain_history_and_never_a_public_domain(world, mailbox):
-    romashka = CounterpartyFactory(name="ООО «Ромашка»", email="office@romashka.ru")
-    CounterpartyFactory(name="ООО «Двойник 1»", email="a@twins.ru")
-    CounterpartyFactory(name="ООО «Двойник 2»", email="b@twins.ru")
-    CounterpartyFactory(name="Частник", email="someone@mail.ru")
-    by_domain = deliver(mailbox, letter(subject="1", sender="buh@romashka.ru"))
-    ambiguous = deliver(mailbox, letter(subject="2", sender="c@twins.ru"))
-    public = deliver(mailbox, letter(subject="3", sender="other@mail.ru"))
-    learned = deliver(mailbox, letter(subject="4", sender="new@partner.ru"))
-    earlier = deliver(mailbox, letter(subject="5", sender="new@partner.ru"))
-    client_letter = register(
-        world["office"], entity=world["entity"], counterparty=world["contractor"]
-    )
-    from intake.services import item_register
-
-    item_register(item_id=earlier.pk, document=client_letter, user=world["office"])
-    matches = mail_matches([by_domain, ambiguous, public, learned])
-    assert matches[by_domain.pk].counterparty == romashka
-    assert matches[ambiguous.pk].counterparty is None
-    assert matches[public.pk].counterparty is None
-    assert matches[learned.pk].counterparty == world["contractor"]
 
 
 def test_a_scan_added_by_hand_survives_a_refused_form(client, world, mailbox):
