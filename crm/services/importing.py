@@ -4,7 +4,7 @@
   then shows the detected encoding, delimiter and sheets.
 - Mapping: any column to any card field, values for all rows, the mode (only new companies, or
   update the existing ones too) and whether unknown industries are created.
-- Check: a job builds the plan (``import_plan``) and stores its summary: what will be created,
+- Check: a job builds the plan (``import_plan``; its preview in ``import_preview``) and stores its summary: what will be created,
   which fields of which companies change, the bad rows with a reason (downloadable as .xlsx
   with a reason column, to fix and import again).
 - Run: after confirmation a job writes the checked plan (kept as JSON beside the file; made
@@ -33,7 +33,7 @@ from crm.models import (
     ImportMode,
     ImportState,
 )
-from crm.services import import_plan
+from crm.services import import_plan, import_preview
 from crm.services.import_files import ImportFileError, check_content, header_of, read_table
 from crm.services.import_write import plan_write
 from workflow.services import notification_send
@@ -174,10 +174,10 @@ def import_check(*, import_id: int) -> CompanyImport | None:
             state=ImportState.FAILED, failure=str(exc)
         )
         return CompanyImport.objects.get(pk=import_id)
-    default_storage.save(_plan_path(company_import), ContentFile(import_plan.plan_dump(plan)))
+    default_storage.save(_plan_path(company_import), ContentFile(import_preview.plan_dump(plan)))
     CompanyImport.objects.filter(pk=import_id, state=ImportState.ANALYSING).update(
         state=ImportState.PREVIEW,
-        preview=import_plan.summary(plan),
+        preview=import_preview.summary(plan),
         errors=plan.errors,
         header=header,
         total_rows=plan.rows,
@@ -202,8 +202,8 @@ def _confirmed_plan(company_import: CompanyImport) -> import_plan.Plan:
     path = _plan_path(company_import)
     if default_storage.exists(path):
         with default_storage.open(path, "rb") as f:
-            plan = import_plan.plan_load(f.read())
-        if import_plan.plan_still_valid(plan):
+            plan = import_preview.plan_load(f.read())
+        if import_preview.plan_still_valid(plan):
             return plan
     _header, rows = read_rows(company_import)
     return import_plan.build_plan(company_import, rows)
