@@ -4,9 +4,9 @@
   then shows the detected encoding, delimiter and sheets.
 - Mapping: any column to any card field, values for all rows, the mode (only new companies, or
   update the existing ones too) and whether unknown industries are created.
-- Check: a job builds the plan (``import_plan``; its preview in ``import_preview``) and stores its summary: what will be created,
-  which fields of which companies change, the bad rows with a reason (downloadable as .xlsx
-  with a reason column, to fix and import again).
+- Check: a job builds the plan (``import_plan``; the preview in ``import_preview``) and stores
+  its summary: what will be created, which fields of which companies change, the bad rows with
+  a reason (downloadable as .xlsx with a reason column, to fix and import again).
 - Run: after confirmation a job writes the checked plan (kept as JSON beside the file; made
   again from the file if the base moved under it since the check) in batches: new
   companies with COPY (ids taken from the sequence first, so their contact persons follow in
