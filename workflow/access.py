@@ -1,0 +1,172 @@
+"""The access table's services and its one predicate.
+
+A document app registers, in ``AppConfig.ready()``, a *source* for its model: a function that,
+given document ids (or None for all), returns the rows its own fields imply
+(``(object_id, user_id, department_id, reason)``: registrar, author, executor, initiator…). Rows
+from tasks (assignee and the person they act for) are the engine's own: ``task_create`` and
+``task_reassign`` write them for every registered document type, so route steps, executors,
+co-executors, subtasks and deputies need no code in the apps.
+
+Services call ``access_refresh(document)`` after changing the people on a document; the
+management command ``rebuild_document_access`` recomputes everything, and a test checks that the
+two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
+
+from workflow.models import AccessReason, DocumentAccess, Employee, Task
+
+Row = tuple[int, int | None, int | None, str]
+Source = Callable[[list[int] | None], Iterable[Row]]
+
+_sources: dict[str, Source] = {}
+
+
+def _label(model) -> str:
+    return model if isinstance(model, str) else model._meta.label_lower
+
+
+def register_access_source(model, source: Source) -> None:
+    label = _label(model).lower()
+    if _sources.get(label, source) is not source:
+        raise ValueError(f"access source for {label!r} is already registered")
+    _sources[label] = source
+
+
+def registered_models() -> list[type[models.Model]]:
+    from django.apps import apps
+
+    return [apps.get_model(label) for label in sorted(_sources)]
+
+
+def _is_registered(content_type: ContentType) -> bool:
+    return f"{content_type.app_label}.{content_type.model}" in _sources
+
+
+# --- the predicate -------------------------------------------------------------------------------
+
+
+def accessible_ids(user, model, department_ids: Iterable[int] = ()) -> QuerySet:
+    """``object_id`` of every document of ``model`` the access table opens to ``user``: rows of
+    the user themself, or of the departments they head (``department_ids``, with those below)."""
+    condition = Q(user_id=user.pk)
+    department_ids = list(department_ids)
+    if department_ids:
+        condition |= Q(department_id__in=department_ids)
+    return DocumentAccess.objects.filter(
+        condition, content_type=ContentType.objects.get_for_model(model)
+    ).values("object_id")
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def user_rows(object_id: int, users: Iterable, reason: str, departments: dict) -> list[Row]:
+    """Rows for people (user objects or ids), each with their department from ``departments``."""
+    rows = []
+    for user in users:
+        if user is None:
+            continue
+        user_id = user if isinstance(user, int) else user.pk
+        rows.append((object_id, user_id, departments.get(user_id), reason))
+    return rows
+
+
+def departments_of(user_ids: Iterable[int]) -> dict[int, int | None]:
+    ids = {u for u in user_ids if u is not None}
+    if not ids:
+        return {}
+    return dict(Employee.objects.filter(user_id__in=ids).values_list("user_id", "department_id"))
+
+
+def _insert(content_type_id: int, rows: Iterable[Row]) -> None:
+    DocumentAccess.objects.bulk_create(
+        [
+            DocumentAccess(
+                content_type_id=content_type_id,
+                object_id=object_id,
+                user_id=user_id,
+                department_id=department_id,
+                reason=reason,
+            )
+            for object_id, user_id, department_id, reason in set(rows)
+            if user_id is not None or department_id is not None
+        ],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+
+
+def access_refresh(document) -> None:
+    """Recompute the rows the document's own fields imply (its tasks' rows stay). Call it in the
+    transaction that changed the registrar, author, executor, initiator or participants."""
+    content_type = ContentType.objects.get_for_model(document)
+    source = _sources[_label(type(document))]
+    with transaction.atomic():
+        DocumentAccess.objects.filter(content_type=content_type, object_id=document.pk).exclude(
+            reason=AccessReason.TASK
+        ).delete()
+        _insert(content_type.pk, source([document.pk]))
+
+
+def access_grant_task(task: Task) -> None:
+    """A new task opens its document to the assignee and to the person they act for."""
+    if not task.object_id or not _is_registered(task.content_type):
+        return
+    people = [task.assignee_id, task.original_assignee_id]
+    departments = departments_of(people)
+    _insert(
+        task.content_type_id,
+        user_rows(task.object_id, people, AccessReason.TASK, departments),
+    )
+
+
+def access_sync_tasks(task: Task) -> None:
+    """A task changed hands: recompute the task rows of its document from all its tasks."""
+    if not task.object_id or not _is_registered(task.content_type):
+        return
+    with transaction.atomic():
+        DocumentAccess.objects.filter(
+            content_type_id=task.content_type_id,
+            object_id=task.object_id,
+            reason=AccessReason.TASK,
+        ).delete()
+        _task_rows_insert(task.content_type_id, [task.object_id])
+
+
+_TASK_ROWS_SQL = """
+INSERT INTO workflow_documentaccess (content_type_id, object_id, user_id, department_id, reason)
+SELECT DISTINCT t.content_type_id, t.object_id, p.user_id, e.department_id, %s
+FROM workflow_task t
+CROSS JOIN LATERAL (VALUES (t.assignee_id), (t.original_assignee_id)) AS p(user_id)
+LEFT JOIN workflow_employee e ON e.user_id = p.user_id
+WHERE t.content_type_id = %s AND t.object_id IS NOT NULL AND p.user_id IS NOT NULL {extra}
+ON CONFLICT DO NOTHING
+"""
+
+
+def _task_rows_insert(content_type_id: int, object_ids: list[int] | None) -> None:
+    params: list = [AccessReason.TASK.value, content_type_id]
+    extra = ""
+    if object_ids is not None:
+        extra = "AND t.object_id = ANY(%s)"
+        params.append(list(object_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_TASK_ROWS_SQL.format(extra=extra), params)
+
+
+def access_rebuild() -> int:
+    """Recompute the whole table from the documents and their tasks; returns the row count."""
+    with transaction.atomic():
+        DocumentAccess.objects.all().delete()
+        for model in registered_models():
+            content_type = ContentType.objects.get_for_model(model)
+            _insert(content_type.pk, _sources[_label(model)](None))
+            _task_rows_insert(content_type.pk, None)
+        return DocumentAccess.objects.count()
