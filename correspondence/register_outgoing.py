@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from argo_docs.spreadsheets import xlsx_response
 from correspondence import selectors
 from correspondence.models import OutgoingStatus
-from correspondence.register import sort_by
+from correspondence.register import counterparty_named, sort_by
 
 EXPORT_LIMIT = 20000
 
@@ -41,6 +41,10 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
         letters = letters.filter(status=data["status"])
     if data.get("executor"):
         letters = letters.filter(executor=data["executor"])
+    if data.get("counterparty"):
+        letters = letters.filter(counterparty=data["counterparty"])
+    if data.get("project"):
+        letters = letters.filter(project=data["project"])
     if data.get("overdue"):
         letters = letters.exclude(status=OutgoingStatus.CLOSED).filter(
             control_date__lt=timezone.localdate()
@@ -55,7 +59,7 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
             Q(subject__icontains=query)
             | Q(reg_number__icontains=query)
             | Q(counterparty_number__icontains=query)
-            | Q(counterparty__name__icontains=query)
+            | counterparty_named(query)
         )
     return letters
 
