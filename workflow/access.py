@@ -161,12 +161,14 @@ def _task_rows_insert(content_type_id: int, object_ids: list[int] | None) -> Non
         cursor.execute(_TASK_ROWS_SQL.format(extra=extra), params)
 
 
-def access_rebuild() -> int:
-    """Recompute the whole table from the documents and their tasks; returns the row count."""
+def access_rebuild(models_to_rebuild=None) -> int:
+    """Recompute the table (or the rows of the given models) from the documents and their
+    tasks; returns the table's row count."""
     with transaction.atomic():
-        DocumentAccess.objects.all().delete()
-        for model in registered_models():
+        chosen = registered_models() if models_to_rebuild is None else models_to_rebuild
+        for model in chosen:
             content_type = ContentType.objects.get_for_model(model)
+            DocumentAccess.objects.filter(content_type=content_type).delete()
             _insert(content_type.pk, _sources[_label(model)](None))
             _task_rows_insert(content_type.pk, None)
         return DocumentAccess.objects.count()

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('correspondence', '0010_outgoing_reg_number_index'),
         ('crm', '0007_lighter_counterparty_indexes'),
-        ('workflow', '0008_document_access_fill'),
+        ('workflow', '0007_document_access'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
