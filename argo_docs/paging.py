@@ -18,9 +18,9 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def counted(self) -> int:
@@ -47,7 +47,7 @@ class CappedPaginator(Paginator):
         return max(1, math.ceil(self.count / self.per_page))
 
 
-def capped_page(object_list, per_page: int, number, *, cap: int = COUNT_CAP) -> Page:
+def capped_page(object_list, per_page: int, number, *, cap: int | None = None) -> Page:
     """The requested page; a number past the reachable pages gives the last one, marked
     ``too_deep`` with the message to show."""
     paginator = CappedPaginator(object_list, per_page, cap=cap)

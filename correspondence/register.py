@@ -6,11 +6,22 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.ordering import ordered, workflow_rank
 from argo_docs.paging import capped_page
 from correspondence import selectors
-from correspondence.models import OPEN_STATUSES
+from correspondence.models import OPEN_STATUSES, IncomingStatus
 from crm.models import Counterparty
 from crm.models.companies import name_key
+
+# the order a letter moves through its states (sorting by status follows it)
+INCOMING_FLOW = [
+    IncomingStatus.REGISTERED,
+    IncomingStatus.IN_REVIEW,
+    IncomingStatus.ASSIGNING,
+    IncomingStatus.IN_WORK,
+    IncomingStatus.REPLY_PREPARING,
+    IncomingStatus.DONE,
+]
 
 # (sort key, label, order_by fields)
 COLUMNS = [
@@ -20,7 +31,7 @@ COLUMNS = [
     ("entity", _("Юрлицо"), ("legal_entity__short_name", "id")),
     ("responsible", _("Исполнитель"), ("responsible__last_name", "id")),
     ("control", _("Срок"), ("control_date", "id")),
-    ("status", _("Состояние"), ("status", "id")),
+    ("status", _("Состояние"), (workflow_rank("status", INCOMING_FLOW), "id")),
 ]
 _SORTS = {key: fields for key, _label, fields in COLUMNS}
 
@@ -101,7 +112,7 @@ def sort_by(letters: QuerySet, sort: str, sorts: dict, default: str) -> QuerySet
     key = sort.lstrip("-")
     descending = sort.startswith("-") or key not in sorts
     fields = sorts.get(key, sorts[default])
-    return letters.order_by(*[f"-{f}" if descending else f for f in fields])
+    return letters.order_by(*ordered(fields, descending))
 
 
 def apply_sort(letters: QuerySet, sort: str) -> QuerySet:

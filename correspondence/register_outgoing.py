@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from argo_docs.ordering import workflow_rank
 from argo_docs.spreadsheets import xlsx_response
 from correspondence import selectors
 from correspondence.models import OutgoingStatus
@@ -23,7 +24,8 @@ COLUMNS = [
     ("entity", gettext_lazy("Отправитель"), ("legal_entity__short_name", "id")),
     ("executor", gettext_lazy("Исполнитель"), ("executor__last_name", "id")),
     ("control", gettext_lazy("Срок"), ("control_date", "id")),
-    ("status", gettext_lazy("Состояние"), ("status", "id")),
+    # workflow order: the choices are declared in it (a return sits beside approval)
+    ("status", gettext_lazy("Состояние"), (workflow_rank("status", OutgoingStatus.values), "id")),
 ]
 _SORTS = {key: fields for key, _label, fields in COLUMNS}
 
