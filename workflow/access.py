@@ -172,3 +172,13 @@ def access_rebuild(models_to_rebuild=None) -> int:
             _insert(content_type.pk, _sources[_label(model)](None))
             _task_rows_insert(content_type.pk, None)
         return DocumentAccess.objects.count()
+
+
+def access_follow_department(sender, instance: Employee, **kwargs) -> None:
+    """An employee moved to another department: the heads who see their documents change with
+    them (the rows keep the person's current department, as a rebuild would). Connected to
+    ``Employee`` saves: the access table is derived data kept in step with its sources."""
+    content_types = [ContentType.objects.get_for_model(model) for model in registered_models()]
+    DocumentAccess.objects.filter(content_type__in=content_types, user_id=instance.user_id).exclude(
+        reason=AccessReason.INITIATOR
+    ).exclude(department_id=instance.department_id).update(department_id=instance.department_id)

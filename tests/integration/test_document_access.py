@@ -145,3 +145,16 @@ def test_registrar_sees_only_through_the_table(org, role):
     letter = register(w["office"], entity=w["entity"], counterparty=w["tenant"])
     DocumentAccess.objects.filter(object_id=letter.pk).delete()
     assert not selectors.incoming_visible_to(w[role]).filter(pk=letter.pk).exists()
+
+
+def test_moving_an_employee_moves_the_heads_who_see_their_letters(org):
+    """GIVEN a letter registered by the office manager (board) WHEN she moves to sales THEN
+    the table still equals a rebuild: the sales head sees the letter."""
+    w = build_world(org)
+    letter = register(w["office"], entity=w["entity"], counterparty=w["tenant"])
+    assert not selectors.incoming_visible_to(w["sales_head"]).filter(pk=letter.pk).exists()
+    employee_row = w["office"].employee
+    employee_row.department = org["departments"]["sales"]
+    employee_row.save()
+    assert_equals_rebuild()
+    assert selectors.incoming_visible_to(w["sales_head"]).filter(pk=letter.pk).exists()
