@@ -1,6 +1,7 @@
 """The rows letters put in the access table: the registrar of an incoming letter, the author and
 executor of an outgoing one, and the executor of our letter that an incoming letter answers (they
-may read the counterparty's reply). Task rows come from the engine."""
+may read the counterparty's reply); our reply copies the rows of the letter it answers. Task rows
+come from the engine."""
 
 from __future__ import annotations
 
@@ -39,4 +40,5 @@ def outgoing_rows(ids: list[int] | None):
 
 def register() -> None:
     register_access_source(IncomingLetter, incoming_rows)
-    register_access_source(OutgoingLetter, outgoing_rows)
+    # who may see the letter we answer may see our reply
+    register_access_source(OutgoingLetter, outgoing_rows, inherits=(IncomingLetter, "in_reply_to"))

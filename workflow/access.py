@@ -26,17 +26,79 @@ Row = tuple[int, int | None, int | None, str]
 Source = Callable[[list[int] | None], Iterable[Row]]
 
 _sources: dict[str, Source] = {}
+# child label -> (parent label, the child's foreign key to it): a child document (our reply)
+# copies every row of the document it answers, so "who sees the letter sees its replies" is
+# rows too, and each list stays one semi-join on the table
+_inherits: dict[str, tuple[str, str]] = {}
 
 
 def _label(model) -> str:
     return model if isinstance(model, str) else model._meta.label_lower
 
 
-def register_access_source(model, source: Source) -> None:
+def register_access_source(model, source: Source, *, inherits: tuple | None = None) -> None:
+    """``inherits=(parent_model, "fk_field")``: the document also opens to everyone its parent
+    (through that foreign key) opens to."""
     label = _label(model).lower()
     if _sources.get(label, source) is not source:
         raise ValueError(f"access source for {label!r} is already registered")
     _sources[label] = source
+    if inherits is not None:
+        parent, field = inherits
+        _inherits[label] = (_label(parent).lower(), field)
+
+
+def _model(label: str):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+_INHERIT_SQL = """
+INSERT INTO workflow_documentaccess (content_type_id, object_id, user_id, department_id, reason)
+SELECT DISTINCT %s, c.{pk}, a.user_id, a.department_id, %s
+FROM {child} c
+JOIN workflow_documentaccess a ON a.content_type_id = %s AND a.object_id = c.{fk}
+WHERE c.{fk} IS NOT NULL {extra}
+ON CONFLICT DO NOTHING
+"""
+
+
+def _inherit(label: str, child_ids: list[int] | None) -> None:
+    """(Re)copy the parent's rows onto the given children (all children when None)."""
+    parent_label, field = _inherits[label]
+    child = _model(label)
+    child_type = ContentType.objects.get_for_model(child)
+    parent_type = ContentType.objects.get_for_model(_model(parent_label))
+    stale = DocumentAccess.objects.filter(content_type=child_type, reason=AccessReason.INHERITED)
+    if child_ids is not None:
+        if not child_ids:
+            return
+        stale = stale.filter(object_id__in=child_ids)
+    stale.delete()
+    params: list = [child_type.pk, AccessReason.INHERITED.value, parent_type.pk]
+    extra = ""
+    if child_ids is not None:
+        extra = f"AND c.{child._meta.pk.column} = ANY(%s)"
+        params.append(list(child_ids))
+    sql = _INHERIT_SQL.format(
+        pk=child._meta.pk.column,
+        child=child._meta.db_table,
+        fk=child._meta.get_field(field).column,
+        extra=extra,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _propagate(parent_label: str, parent_id: int) -> None:
+    """The parent's rows changed: its children copy them again."""
+    for label, (parent, field) in _inherits.items():
+        if parent == parent_label:
+            ids = list(
+                _model(label).objects.filter(**{field: parent_id}).values_list("pk", flat=True)
+            )
+            _inherit(label, ids)
 
 
 def registered_models() -> list[type[models.Model]]:
@@ -45,8 +107,12 @@ def registered_models() -> list[type[models.Model]]:
     return [apps.get_model(label) for label in sorted(_sources)]
 
 
+def _type_label(content_type: ContentType) -> str:
+    return f"{content_type.app_label}.{content_type.model}"
+
+
 def _is_registered(content_type: ContentType) -> bool:
-    return f"{content_type.app_label}.{content_type.model}" in _sources
+    return _type_label(content_type) in _sources
 
 
 # --- the predicate -------------------------------------------------------------------------------
@@ -113,6 +179,10 @@ def access_refresh(document) -> None:
             reason=AccessReason.TASK
         ).delete()
         _insert(content_type.pk, source([document.pk]))
+        label = _label(type(document))
+        if label in _inherits:
+            _inherit(label, [document.pk])
+        _propagate(label, document.pk)
 
 
 def access_grant_task(task: Task) -> None:
@@ -125,6 +195,7 @@ def access_grant_task(task: Task) -> None:
         task.content_type_id,
         user_rows(task.object_id, people, AccessReason.TASK, departments),
     )
+    _propagate(_type_label(task.content_type), task.object_id)
 
 
 def access_sync_tasks(task: Task) -> None:
@@ -138,6 +209,7 @@ def access_sync_tasks(task: Task) -> None:
             reason=AccessReason.TASK,
         ).delete()
         _task_rows_insert(task.content_type_id, [task.object_id])
+        _propagate(_type_label(task.content_type), task.object_id)
 
 
 _TASK_ROWS_SQL = """
@@ -166,11 +238,15 @@ def access_rebuild(models_to_rebuild=None) -> int:
     tasks; returns the table's row count."""
     with transaction.atomic():
         chosen = registered_models() if models_to_rebuild is None else models_to_rebuild
+        model_labels = None if models_to_rebuild is None else {_label(m) for m in chosen}
         for model in chosen:
             content_type = ContentType.objects.get_for_model(model)
             DocumentAccess.objects.filter(content_type=content_type).delete()
             _insert(content_type.pk, _sources[_label(model)](None))
             _task_rows_insert(content_type.pk, None)
+        for label in _inherits:  # after every parent is complete
+            if model_labels is None or label in model_labels:
+                _inherit(label, None)
         return DocumentAccess.objects.count()
 
 

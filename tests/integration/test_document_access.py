@@ -68,7 +68,9 @@ def test_letters_flow_equals_rebuild_and_the_reply_opens_to_our_executor(org):
     )
     subtask = tasks_of(letter).get(assignee=w["lawyer"], status=TaskStatus.OPEN, parent=resolution)
     task_reassign(task_id=subtask.pk, to_user=w["director"], reason="отпуск")
-    incoming_services.outgoing_reply_draft_create(letter=letter, user=w["seller"], text="Ответ")
+    answer = incoming_services.outgoing_reply_draft_create(
+        letter=letter, user=w["seller"], text="Ответ"
+    )
 
     ours = outgoing_services.outgoing_create(
         user=w["seller"],
@@ -94,6 +96,9 @@ def test_letters_flow_equals_rebuild_and_the_reply_opens_to_our_executor(org):
     assert not selectors.incoming_visible_to(w["outsider"]).filter(pk=letter.pk).exists()
     assert not selectors.outgoing_visible_to(w["outsider"]).filter(pk=ours.pk).exists()
     assert selectors.outgoing_visible_to(w["seller2"]).filter(pk=ours.pk).exists()
+    # who sees the incoming letter sees our answer to it (rows copied from the letter)
+    assert selectors.outgoing_visible_to(w["director"]).filter(pk=answer.pk).exists()
+    assert selectors.outgoing_visible_to(w["office"]).filter(pk=answer.pk).exists()
 
 
 def test_contract_flow_equals_rebuild(org):

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('object_id', models.PositiveBigIntegerField()),
-                ('reason', models.CharField(choices=[('registrar', 'зарегистрировал'), ('author', 'автор'), ('executor', 'исполнитель'), ('initiator', 'инициатор'), ('participant', 'участник согласования'), ('department', 'подразделение'), ('task', 'задание'), ('reply', 'ответ на наше письмо')], max_length=16)),
+                ('reason', models.CharField(choices=[('registrar', 'зарегистрировал'), ('author', 'автор'), ('executor', 'исполнитель'), ('initiator', 'инициатор'), ('participant', 'участник согласования'), ('department', 'подразделение'), ('task', 'задание'), ('reply', 'ответ на наше письмо'), ('inherited', 'по документу, на который отвечает')], max_length=16)),
                 ('content_type', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
                 ('department', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflow.department')),
                 ('user', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),

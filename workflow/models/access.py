@@ -23,6 +23,7 @@ class AccessReason(models.TextChoices):
     DEPARTMENT = "department", _("подразделение")
     TASK = "task", _("задание")
     REPLY = "reply", _("ответ на наше письмо")
+    INHERITED = "inherited", _("по документу, на который отвечает")
 
 
 class DocumentAccess(models.Model):
