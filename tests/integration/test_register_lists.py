@@ -149,3 +149,31 @@ def test_search_plans_use_the_upper_trigram_indexes(world):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "incoming_subject_utrgm" in plan and "incoming_reg_number_utrgm" in plan
+
+
+def test_contract_list_past_the_depth_says_to_narrow_the_filter(org, client, monkeypatch):
+    """GIVEN 3 contracts and pages that reach only 2 rows WHEN page 2 is asked for THEN the
+    list shows what it can and the Russian message to narrow the filter."""
+    from contracts.testing import new_contract, theatre
+
+    monkeypatch.setattr(paging, "DEPTH_CAP", 2)
+    t = theatre(org)
+    for _ in range(3):
+        new_contract(t)
+    client.force_login(t["gendir"])
+    response = client.get("/contracts/", {"page": 2})
+    assert response.status_code == 200
+    assert "сузьте фильтр" in response.content.decode()
+
+
+def test_memo_list_past_the_last_page_says_to_narrow_the_filter(db, client, monkeypatch):
+    from memos import register as memo_register
+    from tests.memo_world import memo_world, write
+
+    monkeypatch.setattr(memo_register, "MAX_PAGES", 1)
+    w = memo_world()
+    write(w)
+    client.force_login(w["clerk"])
+    response = client.get("/memos/", {"page": 5})
+    assert response.status_code == 200
+    assert "сузьте фильтр" in response.content.decode()
