@@ -24,33 +24,33 @@ def _svg(height: int, title: str, body: SafeString) -> SafeString:
     )
 
 
-def bars(title: str, rows: list[tuple[str, float, float, str]], *, unit: str = "") -> SafeString:
-    """Horizontal bars: (label, main value, marker value or 0, value text) per row; the main
-    value as a bar, the marker (e.g. p90, or the overdue part) as a second, darker bar."""
+def bars(title: str, rows: list[tuple[str, float, float, str]]) -> SafeString:
+    """Horizontal bars, one per row of (label, whole, part, value text): the whole as a light
+    bar and the part (overdue of open, median of p90) as a dark bar over its start."""
     if not rows:
         return mark_safe("")
-    top = max(max(main, marker) for _label, main, marker, _text in rows) or 1
-    scale = (WIDTH - 70) / top
+    top = max(max(whole, part) for _label, whole, part, _text in rows) or 1
+    scale = (WIDTH - 80) / top
     parts = []
-    for index, (label, main, marker, text) in enumerate(rows):
+    for index, (label, whole, part, text) in enumerate(rows):
         y = index * ROW
         parts.append(
             format_html(
                 '<text class="chart-label" x="0" y="{}">{}</text>'
-                '<rect class="chart-bar" x="0" y="{}" width="{}" height="{}"></rect>'
-                '<rect class="chart-bar-alt" x="0" y="{}" width="{}" height="{}"></rect>'
+                '<rect class="chart-bar-whole" x="0" y="{}" width="{}" height="{}"></rect>'
+                '<rect class="chart-bar-part" x="0" y="{}" width="{}" height="{}"></rect>'
                 '<text class="chart-value" x="{}" y="{}">{}</text>',
                 y + 12,
-                label[:60],
+                label if len(label) <= 50 else label[:49] + "…",
                 y + 16,
-                f"{max(main * scale, 1):.1f}",
+                f"{max(whole * scale, 1):.1f}",
                 BAR,
-                y + 16 + BAR / 3,
-                f"{marker * scale:.1f}" if marker else "0",
-                f"{BAR / 3:.1f}",
-                f"{max(main, marker) * scale + 4:.1f}",
+                y + 16,
+                f"{part * scale:.1f}",
+                BAR,
+                f"{max(whole, part) * scale + 4:.1f}",
                 y + 26,
-                f"{text}{unit}",
+                text,
             )
         )
     return _svg(len(rows) * ROW + 4, title, mark_safe("".join(parts)))

@@ -96,7 +96,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "chart_stages": charts.bars(
             _("Медиана и p90 по этапам, рабочих дней"),
             [
-                (f"{s.label}: {s.stage}", s.median, s.p90, f"{s.median:.1f} / {s.p90:.1f}")
+                (f"{s.label}: {s.stage}", s.p90, s.median, f"{s.median:.1f} / {s.p90:.1f}")
                 for s in stages[:12]
             ],
         ),

@@ -135,7 +135,7 @@ def test_remind_me_fires_a_notification_at_the_chosen_moment(client, org):
     with time_machine.travel(moment + dt.timedelta(minutes=2)):
         assert timers_sweep() == 1
     note = Notification.objects.filter(recipient=org["seller"], text__contains="позвонить").get()
-    assert "Договор аренды" in note.text and note.url == "/papers/%d/" % paper.pk
+    assert "Договор аренды" in note.text and note.url == f"/papers/{paper.pk}/"
     # a past moment is refused with a Russian message; another department's user gets 404
     past = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"/control/remind/{task.pk}/", {"remind_at": past})
