@@ -77,6 +77,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
     context = {
         "form": form,
+        "may_see_journals": journals.may_see_journals(request.user),
         "date_from": date_from,
         "date_to": date_to,
         "by_type": by_type,
