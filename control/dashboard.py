@@ -22,7 +22,6 @@ from workflow.models import Department, Task, TaskStatus
 User = get_user_model()
 
 STATES = ("open", "overdue", "week", "stuck")
-_DOCUMENT = "(COALESCE(t.content_type_id, 0), COALESCE(t.object_id, -t.id))"
 
 
 @dataclass
@@ -75,15 +74,28 @@ def week_end(now: dt.datetime) -> dt.datetime:
 
 
 def _counts_sql(scope: Scope, group_by: str) -> tuple[str, list]:
+    """Open documents per ``group_by`` (columns of the inner query: ``ct``, ``department``,
+    ``assignee``): a document is grouped once (hash aggregate), then counted."""
     where, params = scope.sql()
+    inner_keys = {
+        "ct": "COALESCE(t.content_type_id, 0)",
+        "department": "e.department_id",
+        "assignee": "t.assignee_id",
+    }
+    keys = [key.strip() for key in group_by.split(",")]
+    select_keys = ", ".join(f"{inner_keys[key]} AS {key}" for key in keys)
     sql = f"""
-        SELECT {group_by},
-               COUNT(DISTINCT {_DOCUMENT}),
-               COUNT(DISTINCT {_DOCUMENT}) FILTER (WHERE t.due_at < %s),
-               COUNT(DISTINCT {_DOCUMENT}) FILTER (WHERE t.due_at >= %s AND t.due_at < %s)
-        FROM workflow_task t
-        LEFT JOIN workflow_employee e ON e.user_id = t.assignee_id
-        WHERE t.status = 'open' AND {where}
+        SELECT {group_by}, COUNT(*), COUNT(*) FILTER (WHERE overdue), COUNT(*) FILTER (WHERE week)
+        FROM (
+            SELECT {select_keys},
+                   BOOL_OR(t.due_at < %s) AS overdue,
+                   BOOL_OR(t.due_at >= %s AND t.due_at < %s) AS week
+            FROM workflow_task t
+            LEFT JOIN workflow_employee e ON e.user_id = t.assignee_id
+            WHERE t.status = 'open' AND {where}
+            GROUP BY {", ".join(inner_keys[key] for key in keys)},
+                     COALESCE(t.content_type_id, 0), COALESCE(t.object_id, -t.id)
+        ) AS documents
         GROUP BY {group_by}
     """
     return sql, params
@@ -91,7 +103,7 @@ def _counts_sql(scope: Scope, group_by: str) -> tuple[str, list]:
 
 def counts_by_type(scope: Scope, *, now: dt.datetime | None = None) -> list[TypeRow]:
     now = now or timezone.now()
-    sql, params = _counts_sql(scope, "COALESCE(t.content_type_id, 0)")
+    sql, params = _counts_sql(scope, "ct")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, week_end(now), *params])
         rows = cursor.fetchall()
@@ -103,7 +115,7 @@ def counts_by_type(scope: Scope, *, now: dt.datetime | None = None) -> list[Type
 
 def counts_by_person(scope: Scope, *, now: dt.datetime | None = None) -> list[DepartmentRow]:
     now = now or timezone.now()
-    sql, params = _counts_sql(scope, "e.department_id, t.assignee_id")
+    sql, params = _counts_sql(scope, "department, assignee")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, week_end(now), *params])
         rows = cursor.fetchall()

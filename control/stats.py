@@ -6,11 +6,14 @@ calendar of ``workflow.calendar``), in days of 24 hours."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from control import doctypes
 from control.scope import Scope
@@ -53,19 +56,38 @@ class WeekOnTime:
     late: int
 
 
-def non_working_intervals(start: dt.date, end: dt.date) -> tuple[list, list]:
-    """[midnight, next midnight) in local time of every non-working day from start to end."""
-    starts, ends = [], []
-    tz = timezone.get_current_timezone()
+@dataclass(frozen=True)
+class Calendar:
+    """The production calendar as two arrays for SQL, from ``base`` on: ``before[i]`` is the
+    number of non-working days before day i (1-based, as SQL arrays are), ``off[i]`` whether
+    day i is non-working. The non-working time between two moments is then two array lookups."""
+
+    base: dt.date
+    before: list[int]
+    off: list[bool]
+
+
+def calendar_from(start: dt.date, end: dt.date) -> Calendar:
+    before, off, count = [], [], 0
     day = start
-    while day <= end:
-        if not is_working_day(day):
-            begin = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-            following = day + dt.timedelta(days=1)
-            starts.append(begin)
-            ends.append(dt.datetime.combine(following, dt.time.min, tzinfo=tz))
+    while day <= end + dt.timedelta(days=1):
+        holiday = not is_working_day(day)
+        before.append(count)
+        off.append(holiday)
+        count += holiday
         day += dt.timedelta(days=1)
-    return starts, ends
+    return Calendar(start, before, off)
+
+
+def _off_seconds_until(column: str) -> str:
+    """SQL: non-working seconds from the calendar's base to ``column`` (a timestamptz), in local
+    time; days before the base count as the base day, after the end as the last day."""
+    local = f"({column} AT TIME ZONE cal.tz)"
+    index = f"LEAST(GREATEST({local}::date - cal.base + 1, 1), cal.days)"
+    return (
+        f"(86400 * cal.before[{index}] + CASE WHEN cal.off[{index}] "
+        f"THEN EXTRACT(EPOCH FROM {local} - {local}::date) ELSE 0 END)"
+    )
 
 
 def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -82,18 +104,19 @@ _PERSON = "COALESCE(s.decided_by_id, s.deputy_id, s.participant_id)"
 def stage_times(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[StageTime]:
     """Steps decided in [date_from, date_to], grouped by document type and stage name."""
     begin, end = _bounds(date_from, date_to)
-    off_starts, off_ends = non_working_intervals(date_from - _LOOKBACK, date_to)
+    calendar = calendar_from(date_from - _LOOKBACK, date_to)
     where, scope_params = scope.sql()
     sql = f"""
-        WITH timed AS (
+        WITH cal AS (
+            SELECT %s::int[] AS before, %s::bool[] AS off, %s::date AS base, %s::int AS days,
+                   %s::text AS tz
+        ), timed AS (
             SELECT r.document_type, st.name AS stage,
-                   (EXTRACT(EPOCH FROM s.decided_at - s.started_at) - COALESCE((
-                        SELECT SUM(EXTRACT(EPOCH FROM LEAST(s.decided_at, off.e)
-                                                      - GREATEST(s.started_at, off.s)))
-                        FROM UNNEST(%s::timestamptz[], %s::timestamptz[]) AS off(s, e)
-                        WHERE off.s < s.decided_at AND off.e > s.started_at
-                   ), 0)) / 86400.0 AS days
+                   (EXTRACT(EPOCH FROM s.decided_at - s.started_at)
+                    - {_off_seconds_until("s.decided_at")}
+                    + {_off_seconds_until("s.started_at")}) / 86400.0 AS days
             FROM workflow_routestep s
+            CROSS JOIN cal
             JOIN workflow_routestage st ON st.id = s.stage_id
             JOIN workflow_route r ON r.id = s.route_id
             LEFT JOIN workflow_employee e ON e.user_id = {_PERSON}
@@ -105,8 +128,18 @@ def stage_times(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[S
                PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days)
         FROM timed GROUP BY document_type, stage
     """
+    params = [
+        calendar.before,
+        calendar.off,
+        calendar.base,
+        len(calendar.before),
+        timezone.get_current_timezone_name(),
+        begin,
+        end,
+        *scope_params,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [off_starts, off_ends, begin, end, *scope_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     result = [
         StageTime(
@@ -157,3 +190,26 @@ def on_time_by_week(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> li
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {week}, {_COUNTS} {body} GROUP BY 1 ORDER BY 1", [tz, *params])
         return [WeekOnTime(*row) for row in cursor.fetchall()]
+
+
+PERIOD_CACHE_SECONDS = 300
+
+
+def period_figures(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> tuple:
+    """Stage times, on-time per person and per week of a period. They read every step decided in
+    it, so they are kept for five minutes per scope, period and language (decisions already
+    taken do not change; a new one shows within five minutes); the open-document figures are
+    always live."""
+    departments = "all" if scope.everything else ",".join(map(str, scope.department_ids))
+    key = f"{departments}:{date_from.isoformat()}:{date_to.isoformat()}:{get_language()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+
+    def compute():
+        period = {"date_from": date_from, "date_to": date_to}
+        return (
+            stage_times(scope, **period),
+            on_time_by_person(scope, **period),
+            on_time_by_week(scope, **period),
+        )
+
+    return cache.get_or_set(f"control:period:{digest}", compute, PERIOD_CACHE_SECONDS)

@@ -51,9 +51,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     by_type = dashboard.counts_by_type(scope, now=now)
     by_department = dashboard.counts_by_person(scope, now=now)
     stuck_all = dashboard.filtered_tasks(scope, state="stuck", now=now)
-    stages = stats.stage_times(scope, date_from=date_from, date_to=date_to)
-    on_time = stats.on_time_by_person(scope, date_from=date_from, date_to=date_to)
-    weeks = stats.on_time_by_week(scope, date_from=date_from, date_to=date_to)
+    stages, on_time, weeks = stats.period_figures(scope, date_from=date_from, date_to=date_to)
 
     export = request.GET.get("export")
     if export:

@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -35,6 +36,14 @@ PAPER_CODE = "tests.paper"
 
 def msk(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=MSK)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The dashboard keeps its period figures for five minutes; each test starts without."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _task(assignee, *, due=None, subject=None, title="Задание", created_at=None):

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,6 +20,13 @@ from workflow.jobs import timers_sweep
 from workflow.models import Notification, Task, Timer
 from workflow.selectors import subordinate_tasks, tasks_for
 from workflow.services import INSTRUCTION, task_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _titles(response):
