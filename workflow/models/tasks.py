@@ -97,7 +97,7 @@ class Task(models.Model):
             # open tasks), and «без движения» walks it by how long a task is held
             models.Index(
                 fields=["created_at"],
-                include=["assignee", "content_type", "object_id", "due_at"],
+                include=["assignee", "content_type", "object_id", "due_at", "id"],
                 condition=Q(status="open"),
                 name="task_open_created",
             ),
