@@ -51,7 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "has_team": has_team,
-            "type_choices": inbox_type_choices(request.user),
+            "type_choices": inbox_type_choices(request.user, team=tab == "team"),
             "content_type_id": content_type_id,
             "query": query.urlencode(),
             "snooze_form": TaskSnoozeForm(),

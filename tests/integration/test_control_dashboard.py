@@ -89,6 +89,13 @@ def test_a_head_sees_only_their_subtree_and_the_general_director_everything(clie
     assert "Продажи" in html and "Юридический отдел" not in html
     listing = client.get("/control/documents/?state=overdue").content.decode()
     assert "Документ 0" in listing and "Документ 2" not in listing
+    # asking for another department or person by id shows nothing of theirs
+    legal = desk["departments"]["legal"].pk
+    for query in (f"department={legal}", f"person={desk['lawyer'].pk}"):
+        listing = client.get(f"/control/documents/?state=open&{query}").content.decode()
+        assert 'data-testid="control-row"' not in listing and "Документ 2" not in listing
+    assert client.get("/control/documents/?state=bogus").status_code == 404
+    assert client.get("/control/documents/?person=x").status_code == 404
 
     client.force_login(desk["gendir"])
     listing = client.get("/control/documents/?state=overdue").content.decode()

@@ -97,6 +97,11 @@ def test_the_inbox_filters_by_document_type(client, org):
     assert _titles(client.get(f"/tasks/?type={paper_type}")) == ["По документу"]
     assert _titles(client.get("/tasks/?type=0")) == ["Поручение"]
     assert len(_titles(client.get("/tasks/?type=junk"))) == 2
+    # the head's team tab filters the subordinates' tasks
+    client.force_login(org["sales_head"])
+    team = client.get(f"/tasks/?tab=team&type={paper_type}")
+    assert _titles(team) == ["По документу"]
+    assert "Тестовый документ (1)" in team.content.decode()
 
 
 def test_the_inbox_pages_by_fifty_in_constant_queries(client, org):
