@@ -181,7 +181,11 @@ def filtered_tasks(
             tasks = tasks.filter(content_type__isnull=True)
         else:
             tasks = tasks.filter(content_type_id=content_type_id)
-    if department_id is not None:
+    if department_id == 0:  # «Без подразделения»: holders without a department
+        tasks = tasks.filter(
+            Q(assignee__employee__isnull=True) | Q(assignee__employee__department__isnull=True)
+        )
+    elif department_id is not None:
         tasks = tasks.filter(assignee__employee__department_id=department_id)
     if person_id is not None:
         tasks = tasks.filter(assignee_id=person_id)

@@ -183,6 +183,19 @@ def test_stuck_documents_follow_the_threshold_of_their_type(client, desk):
     assert not dashboard.filtered_tasks(Scope(True), state="stuck", now=now).exists()
 
 
+def test_holders_without_a_department_have_their_own_row_and_list(client, desk):
+    from tests.factories import UserFactory
+
+    loner = UserFactory(username="loner")
+    _task(loner, title="Без отдела", due=timezone.now() - dt.timedelta(hours=1))
+    rows = dashboard.counts_by_person(Scope(True))
+    nobody = next(r for r in rows if r.department is None)
+    assert [p.user for p in nobody.people] == [loner] and nobody.query == "&department=0"
+    client.force_login(desk["gendir"])
+    listing = client.get("/control/documents/?state=overdue&department=0").content.decode()
+    assert listing.count('data-testid="control-row"') == 1 and "Без отдела" in listing
+
+
 def test_a_stuck_threshold_is_validated_on_save(db):
     from django.core.exceptions import ValidationError
 
