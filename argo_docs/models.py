@@ -19,6 +19,11 @@ class UserPreference(models.Model):
     language = models.CharField(
         _("язык интерфейса"), max_length=8, choices=settings.LANGUAGES, default="ru"
     )
+    weekly_digest = models.BooleanField(
+        _("еженедельная сводка по почте"),
+        default=True,
+        help_text=_("Руководителям по понедельникам: просроченные и зависшие документы."),
+    )
 
     class Meta:
         verbose_name = _("настройки пользователя")

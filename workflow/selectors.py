@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Now
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from workflow import roles
@@ -111,34 +110,58 @@ def has_role(user, role: str) -> bool:
 
 
 def _inbox_queryset() -> QuerySet:
+    # deadline order is «overdue first»: an overdue task's deadline is earlier than any other's,
+    # and tasks without a deadline come last (NULLS LAST); the open-task index serves this order
     return (
         Task.objects.filter(status=TaskStatus.OPEN)
         .select_related("assignee", "created_by", "original_assignee", "content_type")
         .prefetch_related("subject")
-        .annotate(
-            overdue_rank=Case(
-                When(due_at__lt=Now(), then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by("overdue_rank", "due_at", "id")
+        .order_by("due_at", "id")
     )
 
 
-def tasks_for(user) -> QuerySet:
-    """The user's open tasks, overdue first, then by deadline (tasks without one last)."""
-    return _inbox_queryset().filter(assignee=user)
+def tasks_for(user, *, content_type_id: int | None = None, snoozed: bool = False) -> QuerySet:
+    """The user's open tasks, overdue first, then by deadline (tasks without one last). Snoozed
+    tasks («Отложить до…») stay out of the main list until their date; ``snoozed`` lists them."""
+    tasks = _inbox_queryset().filter(assignee=user)
+    now = timezone.now()
+    if snoozed:
+        tasks = tasks.filter(snoozed_until__gt=now)
+    else:
+        tasks = tasks.filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+    return _of_type(tasks, content_type_id)
 
 
-def subordinate_tasks(user) -> QuerySet:
+def _of_type(tasks: QuerySet, content_type_id: int | None) -> QuerySet:
+    if content_type_id is None:
+        return tasks
+    if content_type_id == 0:  # tasks about no document: instructions
+        return tasks.filter(content_type__isnull=True)
+    return tasks.filter(content_type_id=content_type_id)
+
+
+def subordinate_tasks(user, *, content_type_id: int | None = None) -> QuerySet:
     """Open tasks of everyone in the departments ``user`` heads (and below), overdue first."""
     department_ids = subordinate_department_ids(user)
     if not department_ids:
         return Task.objects.none()
-    return (
+    tasks = (
         _inbox_queryset()
         .filter(assignee__employee__department_id__in=department_ids)
         .exclude(assignee=user)
     )
+    return _of_type(tasks, content_type_id)
+
+
+def inbox_type_choices(user, *, team: bool = False) -> list[tuple[int, int]]:
+    """(content type id, open task count) of the kinds of documents in the user's open tasks
+    (``team``: in their subordinates')."""
+    if team:
+        tasks = subordinate_tasks(user).order_by()
+    else:
+        tasks = Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
+    rows = tasks.values_list("content_type_id").annotate(n=Count("id")).order_by()
+    return [(content_type_id or 0, n) for content_type_id, n in rows]
 
 
 def tasks_visible_to(user) -> QuerySet:

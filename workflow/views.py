@@ -13,28 +13,69 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
-from workflow import registry, selectors, services
+from workflow import registry, selectors, services, snooze
 from workflow.forms import InstructionGiveForm
+from workflow.inbox import TaskSnoozeForm, inbox_type_choices
 from workflow.models import Notification, Task
 
 INBOX_PAGE_SIZE = 50
 
 
+INBOX_TABS = ("mine", "snoozed", "team")
+
+
 def inbox(request: HttpRequest) -> HttpResponse:
-    """«Мои задания»; heads also get the tab «Задания подчинённых»."""
+    """«Мои задания» (snoozed tasks on their own tab); heads also get «Задания подчинённых».
+    Every tab pages by 50 and filters by document type."""
     has_team = bool(selectors.subordinate_department_ids(request.user))
     tab = request.GET.get("tab", "mine")
-    if tab == "team" and has_team:
-        tasks = selectors.subordinate_tasks(request.user)
-    else:
+    if tab not in INBOX_TABS or (tab == "team" and not has_team):
         tab = "mine"
-        tasks = selectors.tasks_for(request.user)
+    try:
+        content_type_id = int(request.GET["type"]) if request.GET.get("type") else None
+    except ValueError:
+        content_type_id = None
+    if tab == "team":
+        tasks = selectors.subordinate_tasks(request.user, content_type_id=content_type_id)
+    else:
+        tasks = selectors.tasks_for(
+            request.user, content_type_id=content_type_id, snoozed=tab == "snoozed"
+        )
     page = Paginator(tasks, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "workflow/task_list.html",
-        {"page": page, "tab": tab, "has_team": has_team},
+        {
+            "page": page,
+            "tab": tab,
+            "has_team": has_team,
+            "type_choices": inbox_type_choices(request.user, team=tab == "team"),
+            "content_type_id": content_type_id,
+            "query": query.urlencode(),
+            "snooze_form": TaskSnoozeForm(),
+        },
     )
+
+
+@require_POST
+def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    form = TaskSnoozeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("until", [])) or _("Укажите дату."))
+        return redirect("workflow:inbox")
+    until = None if request.POST.get("action") == "wake" else form.cleaned_data["until"]
+    try:
+        snooze.task_snooze(task_id=task.pk, user=request.user, until=until)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request, _("Задание отложено.") if until else _("Задание возвращено в список.")
+        )
+    return redirect("workflow:inbox")
 
 
 def refusal_message(error: Exception) -> str:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "correspondence",
     "contracts",
     "memos",
+    "control",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,8 @@ ARGO_INTAKE_CA_FILE = env_str("ARGO_INTAKE_CA_FILE", "")
 
 # Workflow defaults; rules of each document type may override them.
 ARGO_TASK_REMINDER_WORKING_DAYS = env_int("ARGO_TASK_REMINDER_WORKING_DAYS", 1, minimum=0)
+# The Monday digest to heads (overdue and stuck documents); each user may also switch it off.
+ARGO_WEEKLY_DIGEST = env_bool("ARGO_WEEKLY_DIGEST", True)
 
 LOGGING = {
     "version": 1,

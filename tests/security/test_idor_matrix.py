@@ -135,6 +135,8 @@ def _build(tmp_media) -> dict:
         # URL name -> (kwargs, the user who may open it)
         "objects": {
             "workflow:task-detail": ({"pk": task.pk}, task.assignee),
+            "workflow:task-snooze": ({"pk": task.pk}, task.assignee),
+            "control:follow-up": ({"task_pk": task.pk}, task.assignee),
             "workflow:notification-open": ({"pk": notification.pk}, notification.recipient),
             "correspondence:incoming-detail": ({"pk": incoming.pk}, incoming.registered_by),
             "correspondence:incoming-comment": ({"pk": incoming.pk}, incoming.registered_by),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -78,6 +79,8 @@ class Task(models.Model):
     )
     reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("эскалировано"), null=True, blank=True)
+    # «Отложить до…»: the task leaves its assignee's main list until then; the deadline stays
+    snoozed_until = models.DateTimeField(_("отложено до"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("задание")
@@ -86,6 +89,18 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
             models.Index(fields=["content_type", "object_id"], name="task_subject"),
+            # «Задания подчинённых» and the control lists: open tasks in deadline order
+            models.Index(
+                fields=["due_at", "id"], condition=Q(status="open"), name="task_open_due_order"
+            ),
+            # the control dashboard: its figures read only this index (index-only scans over the
+            # open tasks), and «без движения» walks it by how long a task is held
+            models.Index(
+                fields=["created_at"],
+                include=["assignee", "content_type", "object_id", "due_at", "id"],
+                condition=Q(status="open"),
+                name="task_open_created",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +113,10 @@ class Task(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def is_snoozed(self) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > timezone.now()
 
     @transition(field=status, source=TaskStatus.OPEN, target=TaskStatus.DONE)
     def complete(self, *, by, outcome: str, comment: str = "") -> None:
