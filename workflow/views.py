@@ -87,7 +87,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     if kind.success_message
                     else _("Задание «%(title)s» выполнено.") % {"title": task.title},
                 )
-                return redirect("workflow:inbox")
+                next_url = kind.next_url(task, form.cleaned_data) if kind.next_url else ""
+                return redirect(next_url or "workflow:inbox")
         if request.method == "POST":
             messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
             if hasattr(form, "uploads_keep"):

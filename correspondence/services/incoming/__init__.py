@@ -7,6 +7,7 @@ from correspondence.services.incoming.decisions import (
     REPLY_NEEDED,
     assign_complete,
     execute_complete,
+    execute_next_url,
     outgoing_reply_draft_create,
     resolution_complete,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "REPLY_NEEDED",
     "assign_complete",
     "execute_complete",
+    "execute_next_url",
     "incoming_close_by_reply",
     "incoming_comment_add",
     "incoming_register",
