@@ -64,6 +64,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
 @require_http_methods(["GET", "POST"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
+    services.notifications_read_for_task(task=task, user=request.user)
     kind = registry.task_kind_for(task)
     can_complete = task.is_open and rules.has_perm("workflow.complete_task", request.user, task)
     form = None

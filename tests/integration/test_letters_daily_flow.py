@@ -95,3 +95,66 @@ def test_task_pages_show_the_documents_files_with_a_preview(client, world, lette
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert "attachment" not in response["Content-Disposition"]
+
+
+def _returned_draft(world):
+    from correspondence.services import outgoing as services
+    from correspondence.testing import stored_pdf
+    from workflow.routes.services import STEP_TASK_KINDS
+    from workflow.routes.tasks import step_task_complete
+
+    letter = services.outgoing_create(
+        user=world["seller"],
+        legal_entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="О продлении договора аренды",
+        text="Просим продлить договор.",
+        files=[stored_pdf(world["seller"], "pismo.pdf")],
+    )
+    services.outgoing_submit(letter_id=letter.pk, user=world["seller"])
+    task = tasks_of(letter).get(kind=STEP_TASK_KINDS["approve"], status=TaskStatus.OPEN)
+    step_task_complete(
+        task_id=task.pk,
+        user=task.assignee,
+        data={"decision": "return", "comment": "Уберите упоминание штрафа"},
+    )
+    return letter
+
+
+def test_the_revision_task_has_a_deadline_and_a_button_to_edit_the_letter(client, world):
+    """GIVEN a letter returned for revision WHEN the author opens the revision task
+    THEN it has a deadline and a button «Изменить документ» to the letter's edit page."""
+    from workflow.routes.services import REVISE_TASK_KIND
+
+    letter = _returned_draft(world)
+    revise = tasks_of(letter).get(kind=REVISE_TASK_KIND, status=TaskStatus.OPEN)
+    assert revise.due_at is not None
+    client.force_login(world["seller"])
+    page = client.get(reverse("workflow:task-detail", args=[revise.pk])).content.decode()
+    edit = reverse("correspondence:outgoing-edit", args=[letter.pk])
+    assert f'href="{edit}" data-testid="task-edit-document"' in page
+    assert "без срока" not in page
+
+
+def test_a_task_notification_is_read_once_the_task_is_opened_or_done(client, world, letter):
+    """GIVEN the executor's «Новое задание» notification WHEN he opens the task THEN it is read;
+    GIVEN the director's unread notification of her review task WHEN someone else finishes it
+    (the task closes) THEN hers is read too."""
+    from workflow.models import Notification
+    from workflow.services import task_url
+
+    task = _execute_task(letter)
+    unread = Notification.objects.filter(url=task_url(task), read_at__isnull=True)
+    assert unread.filter(recipient=world["seller"]).exists()
+    client.force_login(world["outsider"])
+    client.get(reverse("workflow:task-detail", args=[task.pk]))  # 404: marks nothing
+    assert unread.filter(recipient=world["seller"]).exists()
+    client.force_login(world["seller"])
+    client.get(reverse("workflow:task-detail", args=[task.pk]))
+    assert not unread.filter(recipient=world["seller"]).exists()
+
+    from workflow.services import notification_send, task_cancel
+
+    notification_send(recipient=world["gendir"], text="Просрочено", url=task_url(task), email=False)
+    task_cancel(task_id=task.pk, reason="Маршрут изменён")
+    assert not unread.filter(recipient=world["gendir"]).exists()
