@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,17 @@ class RouteRule(models.Model):
         help_text=_(
             "Для участников, рассматривающих письмо одновременно с ответственным исполнителем "
             "(шаги «вместе с предыдущим» рядом с исполнителем)."
+        ),
+    )
+    control_working_days = models.PositiveSmallIntegerField(
+        _("контрольный срок по умолчанию (рабочих дней)"),
+        null=True,
+        blank=True,
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+        help_text=_(
+            "Предлагается при регистрации от даты получения по производственному календарю; "
+            "регистратор может изменить. Пусто — не предлагать."
         ),
     )
     is_active = models.BooleanField(_("действует"), default=True)

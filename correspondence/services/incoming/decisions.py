@@ -50,7 +50,7 @@ def resolution_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
         due_at = route.letter_due_at(letter.control_date)
         added = []
         for co_executor in data.get("co_executors") or []:
-            if co_executor.pk == letter.responsible_id:
+            if co_executor.pk in (letter.responsible_id, user.pk):
                 continue
             letter.co_executors.add(co_executor)
             added.append(display_name(co_executor))
