@@ -158,3 +158,36 @@ def test_a_task_notification_is_read_once_the_task_is_opened_or_done(client, wor
     notification_send(recipient=world["gendir"], text="Просрочено", url=task_url(task), email=False)
     task_cancel(task_id=task.pk, reason="Маршрут изменён")
     assert not unread.filter(recipient=world["gendir"]).exists()
+
+
+def test_the_reaction_links_the_answering_letter_for_who_may_open_it(client, world, letter):
+    """GIVEN our letter sent to the tenant and the tenant's answer registered «в ответ на» it
+    WHEN the general director (who may open both) opens our letter THEN «Реакция» links the
+    answer; an answer the viewer may not open is never linked (the list comes from the
+    visibility selector)."""
+    from django.utils import timezone
+
+    from correspondence.models import OutgoingLetter
+
+    ours = OutgoingLetter.objects.create(
+        legal_entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Об оплате",
+        author=world["seller"],
+        executor=world["seller"],
+        thread=letter.thread,
+        reg_number="Исх-0001/БЦ/2026",
+        sent_on=timezone.localdate(),
+    )
+    answer = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Ответ об оплате",
+        answers_outgoing=ours,
+    )
+    client.force_login(world["gendir"])
+    page = client.get(ours.get_absolute_url()).content.decode()
+    reaction = page[page.index('data-testid="reaction"') :][:600]
+    assert f'href="{answer.get_absolute_url()}" data-testid="reaction-answer"' in reaction
+    assert answer.reg_number in reaction
