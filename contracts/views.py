@@ -126,6 +126,8 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except (PermissionDenied, TransitionNotAllowed) as exc:
                 messages.error(request, str(exc) or _("Изменение недоступно."))
+            else:
+                messages.success(request, _("Изменения договора сохранены."))
             return redirect(contract)
         messages.error(request, _(FORM_ERROR))
     return render(
