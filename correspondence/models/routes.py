@@ -39,7 +39,9 @@ class RouteRule(models.Model):
         unique=True,
     )
     reminder_working_days = models.PositiveSmallIntegerField(
-        _("напоминание за (рабочих дней до срока)"), default=2
+        _("напоминание за (рабочих дней до срока)"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
     )
     # «Для сведения» by default: in a СЭД a person put beside the executor is informed
     # (ознакомление), not a gate. Routine tenant letters are then closed by the executor as soon as
