@@ -79,11 +79,14 @@ class RegistrationJournal(models.Model):
             )
         from workflow.models import LegalEntity
 
+        if not isinstance(self.sequence_width, int) or not 0 <= self.sequence_width <= 12:
+            return  # the field's own validator says so
+
         try:
             longest = self.format_number(
                 999999, 2000, entity_code="Ж" * LegalEntity._meta.get_field("code").max_length
             )
-        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        except (KeyError, IndexError, ValueError, AttributeError, OverflowError) as exc:
             raise ValidationError(
                 {"number_format": _("Неизвестная часть формата: %(part)s") % {"part": exc}}
             ) from None

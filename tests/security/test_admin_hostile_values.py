@@ -241,3 +241,53 @@ def test_a_mailbox_with_a_bad_port_is_refused_in_russian(client, world, port):
     )
     assert errors
     assert not Mailbox.objects.exists()
+
+
+def _hostile(form) -> dict:
+    """Every text field too long or formula-like, every number far too big, every date
+    impossible: what a careless or hostile administrator could type."""
+    from django import forms as f
+
+    values = {}
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        if isinstance(field, f.BooleanField | f.ModelChoiceField | f.ChoiceField | f.FileField):
+            continue
+        if isinstance(field, f.IntegerField | f.DecimalField | f.FloatField):
+            values[key] = "99999999999999999999"
+        elif isinstance(field, f.DateField | f.DateTimeField | f.TimeField):
+            values[key] = "31.02.2026"
+        elif isinstance(field, f.CharField):
+            values[key] = '=HYPERLINK("x")<script>{' + LONG
+    return values
+
+
+def test_every_admin_add_form_refuses_hostile_values_in_russian(client, world):
+    """GIVEN every model the administrator may add WHEN its add form is posted with text too
+    long, numbers too big and impossible dates THEN each answers with a Russian refusal (never
+    a 500), and the flows of letters and contracts still work."""
+    from django.contrib import admin
+
+    client.force_login(world["root"])
+    checked = []
+    for model in list(admin.site._registry):
+        opts = model._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        except Exception:  # noqa: BLE001 (an admin without an add page)
+            continue
+        page = client.get(url)
+        if page.status_code != 200 or "adminform" not in (page.context or {}):
+            continue
+        hostile = _hostile(page.context["adminform"].form)
+        if not hostile:
+            continue
+        response = client.post(url, admin_form_data(page, **hostile))
+        assert response.status_code in (200, 302), opts.label
+        if response.status_code == 200:
+            _errors(response)
+        checked.append(opts.label)
+    assert {"contracts.ContractType", "correspondence.RegistrationJournal"} <= set(checked)
+    _register_incoming(client, world, world["government"])
+    _submit_outgoing(client, world)
+    _contract_flow(client, world, world["income"])
