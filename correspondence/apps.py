@@ -45,6 +45,11 @@ class CorrespondenceConfig(AppConfig):
         from correspondence.services.incoming import route
         from workflow.routes.registry import DocumentType, register_document_type
 
+        # after «Нужен ответ» the executor goes to the reply draft, told what is next
+        execute_extras = {
+            "next_url": s.execute_next_url,
+            "success_message": s.execute_success_message,
+        }
         for code, label, form_class, complete, submit_label in (
             (
                 s.KIND_RESOLUTION,
@@ -75,7 +80,7 @@ class CorrespondenceConfig(AppConfig):
                     form_class=form_class,
                     complete=complete,
                     submit_label=submit_label,
-                    **({"next_url": s.execute_next_url} if code == s.KIND_EXECUTE else {}),
+                    **(execute_extras if code == s.KIND_EXECUTE else {}),
                 )
             )
         register_document_type(

@@ -86,3 +86,34 @@
   document.addEventListener("DOMContentLoaded", all);
   document.addEventListener("htmx:afterSettle", all);
 })();
+
+// <div data-phone-tabs> with a .phone-tabs-nav and parts marked data-phone-tab="document|route|
+// history": on a phone only the chosen part shows (CSS does it below 768 px); the choice stays in
+// the address (#tab-route) so «back» and a reload keep it.
+(function () {
+  "use strict";
+  function show(box, name) {
+    box.querySelectorAll("[data-phone-tab]").forEach(function (part) {
+      part.classList.toggle("phone-tab-active", part.getAttribute("data-phone-tab") === name);
+    });
+    box.querySelectorAll("[data-phone-tab-show]").forEach(function (button) {
+      var on = button.getAttribute("data-phone-tab-show") === name;
+      button.classList.toggle("active", on);
+      button.setAttribute("aria-selected", on ? "true" : "false");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-phone-tabs]").forEach(function (box) {
+      box.classList.add("phone-tabs-on");
+      var wanted = (window.location.hash.match(/^#tab-(document|route|history)$/) || [])[1];
+      show(box, wanted || "document");
+      box.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-phone-tab-show]");
+        if (!button) return;
+        var name = button.getAttribute("data-phone-tab-show");
+        show(box, name);
+        if (window.history.replaceState) window.history.replaceState(null, "", "#tab-" + name);
+      });
+    });
+  });
+})();

@@ -8,6 +8,7 @@ from correspondence.services.incoming.decisions import (
     assign_complete,
     execute_complete,
     execute_next_url,
+    execute_success_message,
     outgoing_reply_draft_create,
     resolution_complete,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "assign_complete",
     "execute_complete",
     "execute_next_url",
+    "execute_success_message",
     "incoming_close_by_reply",
     "incoming_comment_add",
     "incoming_register",

@@ -177,6 +177,12 @@ def _prepare_task_give(letter: IncomingLetter, reply: OutgoingLetter, user) -> N
     )
 
 
+def execute_success_message(task: Task, data: dict) -> str:
+    if data.get("decision") == REPLY_NEEDED:
+        return _("Черновик ответа создан: проверьте его и отправьте на согласование.")
+    return _("Задание «%(title)s» выполнено.") % {"title": task.title}
+
+
 def execute_next_url(task: Task, data: dict) -> str:
     """After «Нужен ответ» the executor goes straight to the reply draft."""
     if data.get("decision") != REPLY_NEEDED:
