@@ -140,3 +140,15 @@ def _waiting_attach(cards: list) -> None:
     waiting = _waiting_for([c.pk for c in cards])
     for contract in cards:
         contract.waiting_for = waiting.get(contract.pk, [])
+
+
+def links_attach(board: Board, params) -> str:
+    """Each column's «и ещё N» link keeps the board's filters and names the column; returns the
+    filters alone (the way back to the whole board)."""
+    filters = params.copy()
+    for key in ("column", "page"):
+        filters.pop(key, None)
+    base = filters.urlencode()
+    for column in board.columns:
+        column.more_url = "?" + "&".join(part for part in (base, f"column={column.kind}") if part)
+    return base

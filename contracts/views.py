@@ -355,12 +355,7 @@ def kanban(request: HttpRequest) -> HttpResponse:
         column=column,
         page=request.GET.get("page", 1),
     )
-    filters = request.GET.copy()
-    for key in ("column", "page"):
-        filters.pop(key, None)
-    base = filters.urlencode()
-    for col in board.columns:
-        col.more_url = "?" + "&".join(part for part in (base, f"column={col.kind}") if part)
+    base = kanban_board.links_attach(board, request.GET)
     return render(
         request,
         "contracts/kanban.html",
@@ -369,7 +364,7 @@ def kanban(request: HttpRequest) -> HttpResponse:
             "board": board,
             "columns": board.columns,
             "contract_type": data.get("contract_type"),
-            "board_url": "?" + base if base else "?",
+            "board_url": f"?{base}",
         },
     )
 
