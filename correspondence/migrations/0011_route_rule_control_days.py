@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='routerule',
             name='control_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, default=10, help_text='Предлагается при регистрации от даты получения по производственному календарю; регистратор может изменить. Пусто — не предлагать.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(250)], verbose_name='контрольный срок по умолчанию (рабочих дней)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=10, help_text='Предлагается при регистрации: от её дня по производственному календарю; регистратор может изменить. Пусто — не предлагать.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(250)], verbose_name='контрольный срок по умолчанию (рабочих дней)'),
         ),
     ]
