@@ -26,6 +26,13 @@ class ContractsConfig(AppConfig):
         from workflow.routes.tasks import step_task_complete
 
         register_download_check(selectors.user_may_download)
+        registry.register_subject_files(
+            "contracts.Contract",
+            lambda contract: [
+                link.stored_file
+                for link in contract.files.select_related("stored_file").order_by("pk")
+            ],
+        )
         register_subject_visibility(
             "contracts.Contract",
             selectors.visible_contract_ids,

@@ -162,8 +162,12 @@ class CommentForm(forms.Form):
 
 
 class KanbanFilterForm(forms.Form):
+    q = forms.CharField(label=_("Поиск"), required=False, max_length=200)
     contract_type = forms.ModelChoiceField(
-        label=_("Тип договора"), queryset=ContractType.objects.all(), required=False
+        label=_("Тип договора"),
+        queryset=ContractType.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Все типы"),
     )
     fund = forms.ModelChoiceField(label=_("Фонд"), queryset=Fund.objects.all(), required=False)
     initiator = PersonChoiceField(label=_("Инициатор"), queryset=None, required=False)
@@ -177,6 +181,14 @@ class KanbanFilterForm(forms.Form):
         for name in ("fund", "initiator"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[name].empty_label = _("Все")
+        self.fields["contract_type"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget.attrs.update(
+            {
+                "class": "form-control form-control-sm",
+                "type": "search",
+                "placeholder": _("Номер, контрагент, предмет"),
+            }
+        )
 
 
 class PeriodForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import rules
@@ -13,7 +13,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Aggregate,
     Count,
-    Exists,
     F,
     FloatField,
     Func,
@@ -21,17 +20,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts import roles
 from contracts.models import (
-    STATUS_STAGE,
     Contract,
-    ContractStatus,
-    ContractType,
     FieldKind,
     Phase,
     Stage,
@@ -159,72 +154,7 @@ def stage_bar(contract: Contract) -> list[dict]:
     return bar
 
 
-# --- kanban --------------------------------------------------------------------------------------
-
-
-KANBAN_CARDS_PER_COLUMN = 50
-
-
-@dataclass
-class Column:
-    stage: Stage
-    cards: list = field(default_factory=list)
-    total: int = 0
-
-    @property
-    def hidden(self) -> int:
-        return max(self.total - len(self.cards), 0)
-
-
-def kanban(user, *, contract_type: ContractType, fund=None, initiator=None, overdue=False):
-    """Columns of the type's stages with the visible contracts in each (the board only shows)."""
-    now = timezone.now()
-    overdue_tasks = Task.objects.filter(
-        content_type=ContentType.objects.get_for_model(Contract),
-        object_id=OuterRef("pk"),
-        status=TaskStatus.OPEN,
-        due_at__lt=now,
-    )
-    qs = (
-        _with_relations(contracts_visible_to(user))
-        .filter(contract_type=contract_type)
-        .annotate(is_overdue=Exists(overdue_tasks))
-        .order_by("-stage_changed_at", "-id")
-    )
-    if fund is not None:
-        qs = qs.filter(fund=fund)
-    if initiator is not None:
-        qs = qs.filter(initiator=initiator)
-    if overdue:
-        qs = qs.filter(is_overdue=True)
-    columns = {s.kind: Column(s) for s in Stage.objects.filter(contract_type=contract_type)}
-    # a state the type has no stage for shows on the approval column (or the first one)
-    fallback = columns.get(StageKind.APPROVAL) or next(iter(columns.values()), None)
-
-    def column_of(status: str) -> Column | None:
-        return columns.get(STATUS_STAGE[ContractStatus(status)], fallback)
-
-    totals = qs.order_by().values("status").annotate(n=Count("pk"))
-    for row in totals:
-        column = column_of(row["status"])
-        if column is not None:
-            column.total += row["n"]
-    # only the newest cards of each state: a board with years of contracts stays fast
-    newest = qs.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("status")],
-            order_by=[F("stage_changed_at").desc(), F("pk").desc()],
-        )
-    ).filter(rank__lte=KANBAN_CARDS_PER_COLUMN)
-    cards = list(newest)
-    waiting = _waiting_for([c.pk for c in cards])
-    for contract in cards:
-        contract.waiting_for = waiting.get(contract.pk, [])
-        column = column_of(contract.status)
-        if column is not None:
-            column.cards.append(contract)
-    return list(columns.values())
+# --- kanban (the board itself: contracts/kanban.py) ----------------------------------------------
 
 
 def _waiting_for(contract_ids: list[int]) -> dict[int, list]:

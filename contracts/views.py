@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
 from argo_docs.paging import capped_page
+from contracts import kanban as kanban_board
 from contracts import pdf, routing, selectors, services
 from contracts.forms import CommentForm, ContractForm, FilesForm, KanbanFilterForm, PeriodForm
 from contracts.models import IN_PROGRESS, ContractStatus, ContractType
@@ -125,6 +126,8 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except (PermissionDenied, TransitionNotAllowed) as exc:
                 messages.error(request, str(exc) or _("Изменение недоступно."))
+            else:
+                messages.success(request, _("Изменения договора сохранены."))
             return redirect(contract)
         messages.error(request, _(FORM_ERROR))
     return render(
@@ -337,23 +340,32 @@ def files_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def kanban(request: HttpRequest) -> HttpResponse:
-    types = list(ContractType.objects.filter(is_active=True))
+    """The board of every type (or one), filtered and searched; «и ещё N» opens that column
+    alone with the same filters, page by page."""
     form = KanbanFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    contract_type = data.get("contract_type") or (types[0] if types else None)
-    columns = []
-    if contract_type is not None:
-        columns = selectors.kanban(
-            request.user,
-            contract_type=contract_type,
-            fund=data.get("fund"),
-            initiator=data.get("initiator"),
-            overdue=bool(data.get("overdue")),
-        )
+    column = request.GET.get("column", "")
+    board = kanban_board.board(
+        request.user,
+        contract_type=data.get("contract_type"),
+        fund=data.get("fund"),
+        initiator=data.get("initiator"),
+        overdue=bool(data.get("overdue")),
+        query=" ".join((data.get("q") or "").split()),
+        column=column,
+        page=request.GET.get("page", 1),
+    )
+    base = kanban_board.links_attach(board, request.GET)
     return render(
         request,
         "contracts/kanban.html",
-        {"form": form, "columns": columns, "contract_type": contract_type, "types": types},
+        {
+            "form": form,
+            "board": board,
+            "columns": board.columns,
+            "contract_type": data.get("contract_type"),
+            "board_url": f"?{base}",
+        },
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from correspondence import admin_preview
 from correspondence.models import (
@@ -72,14 +73,13 @@ def _preview_urls(model_admin, view):
 
 @admin.register(RouteRule)
 class RouteRuleAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "category",
-        "review_with_execution",
-        "reminder_working_days",
-        "is_active",
-    ]
+    list_display = ["name", "category", "review", "control_working_days", "is_active"]
     inlines = [RouteStepInline]
+
+    @admin.display(description=gettext_lazy("рассмотрение"), ordering="review_with_execution")
+    def review(self, obj: RouteRule) -> str:
+        # the choice's first words: the full label runs the list wider than the page
+        return obj.get_review_with_execution_display().split(":")[0]
 
     def get_urls(self):
         return _preview_urls(self, self.preview_view) + super().get_urls()

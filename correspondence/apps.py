@@ -22,6 +22,10 @@ class CorrespondenceConfig(AppConfig):
 
         access.register()
         register_download_check(selectors.user_may_download)
+        for model in ("correspondence.IncomingLetter", "correspondence.OutgoingLetter"):
+            registry.register_subject_files(
+                model, lambda letter: [link.stored_file for link in selectors.letter_files(letter)]
+            )
         register_subject_visibility(
             "correspondence.IncomingLetter",
             selectors.visible_incoming_ids,
@@ -44,6 +48,11 @@ class CorrespondenceConfig(AppConfig):
         from correspondence.services.incoming import route
         from workflow.routes.registry import DocumentType, register_document_type
 
+        # after «Нужен ответ» the executor goes to the reply draft, told what is next
+        execute_extras = {
+            "next_url": s.execute_next_url,
+            "success_message": s.execute_success_message,
+        }
         for code, label, form_class, complete, submit_label in (
             (
                 s.KIND_RESOLUTION,
@@ -74,6 +83,7 @@ class CorrespondenceConfig(AppConfig):
                     form_class=form_class,
                     complete=complete,
                     submit_label=submit_label,
+                    **(execute_extras if code == s.KIND_EXECUTE else {}),
                 )
             )
         register_document_type(
@@ -126,6 +136,20 @@ class CorrespondenceConfig(AppConfig):
             )
         registry.register_timer_handler(s.TIMER_REACTION, s.reaction_timer_fire)
         from django.urls import reverse
+
+        registry.register_task_kind(
+            registry.TaskKind(
+                code=s.KIND_PREPARE,
+                label=_("Подготовка ответа"),
+                form_class=f.PrepareReplyForm,
+                complete=s.prepare_complete,
+                submit_label=_("Отправить на согласование"),
+                success_message=lambda task, data: str(_("Ответ отправлен на согласование.")),
+                edit_url=lambda task: reverse(
+                    "correspondence:outgoing-edit", args=[task.object_id]
+                ),
+            )
+        )
 
         from correspondence.services.outgoing import approval
         from workflow.routes.registry import DocumentType, register_document_type

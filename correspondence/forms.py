@@ -19,6 +19,7 @@ from correspondence.models import (
     OutgoingLetter,
     Project,
 )
+from correspondence.registration_hints import answerable_outgoing, control_date_suggested
 from correspondence.services.incoming import NO_REPLY, REPLY_NEEDED
 from crm.models import Counterparty, CounterpartyCategory
 from storage.forms import MultipleFileField, UploadsFormMixin
@@ -86,10 +87,19 @@ class IncomingRegisterForm(UploadsFormMixin, forms.Form):
     )
     answers_outgoing = OutgoingChoiceField(
         label=gettext_lazy("В ответ на наше исходящее"),
-        queryset=OutgoingLetter.objects.exclude(reg_number="").select_related("counterparty"),
+        queryset=OutgoingLetter.objects.none(),
         required=False,
-        help_text=gettext_lazy("Письмо попадёт в ту же переписку."),
+        help_text=gettext_lazy(
+            "Только письма, отправленные выбранному контрагенту. Письмо попадёт в ту же переписку."
+        ),
+        widget=forms.Select(
+            attrs={
+                "data-searchable": "",
+                "data-search-placeholder": gettext_lazy("Найти по номеру или теме"),
+            }
+        ),
     )
+    # required in clean() (staged files count too); the asterisk says so
     files = MultipleFileField(label=gettext_lazy("Файлы (сканы)"), required=False)
     confirm_duplicate = forms.BooleanField(
         label=gettext_lazy("Да, это другое письмо — зарегистрировать"),
@@ -104,6 +114,32 @@ class IncomingRegisterForm(UploadsFormMixin, forms.Form):
         self.duplicate: IncomingLetter | None = None
         today = timezone.localdate()
         self.fields["received_on"].initial = today
+        self.fields["files"].required = self.files_required_mark  # see full_clean
+        self.counterparty_bind(self.data.get("counterparty") or self.initial.get("counterparty"))
+
+    # the label of the scans says «required» (a form whose files come from elsewhere says not)
+    files_required_mark = True
+
+    def counterparty_bind(self, counterparty_id) -> None:
+        """Once the counterparty is known: only letters sent to it may be answered, and an
+        unbound form proposes the control date of its category's route."""
+        if not str(counterparty_id or "").isdigit():
+            counterparty_id = None
+        self.fields["answers_outgoing"].queryset = answerable_outgoing(counterparty_id)
+        if not self.is_bound and counterparty_id:
+            counterparty = Counterparty.objects.filter(pk=counterparty_id).first()
+            suggestion = control_date_suggested(counterparty)
+            if suggestion:
+                self.initial.setdefault("control_date", suggestion.date)
+
+    def full_clean(self):
+        # the files are required, but staged files (kept from a refused form) count too: clean()
+        # checks that; the field says «required» only for its label's asterisk
+        self.fields["files"].required = False
+        try:
+            super().full_clean()
+        finally:
+            self.fields["files"].required = self.files_required_mark
 
     def clean(self):
         cleaned = super().clean()
@@ -246,13 +282,29 @@ class ResolutionForm(forms.Form):
         label=gettext_lazy("Соисполнители"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=gettext_lazy("Каждый получит задание «Соисполнение» со сроком письма."),
+        widget=forms.SelectMultiple(
+            attrs={
+                "size": 8,
+                "data-searchable": "",
+                "data-search-placeholder": gettext_lazy("Найти по фамилии или должности"),
+            }
+        ),
+        help_text=gettext_lazy(
+            "Каждый получит задание «Соисполнение» со сроком письма. Несколько — с Ctrl."
+        ),
     )
+    late_ok = forms.BooleanField(
+        label=gettext_lazy("Срок подзадачи позже контрольного срока письма — так и задумано"),
+        required=False,
+    )
+    takes_task = True
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, task=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["co_executors"].queryset = active_employees()
+        self.letter = task.subject if task is not None and task.object_id else None
+        # the one who resolves does not name himself: his own part is the resolution
+        resolver = task.assignee_id if task is not None else None
+        self.fields["co_executors"].queryset = active_employees().exclude(pk=resolver)
         for i in range(1, SUBTASK_ROWS + 1):
             self.fields[f"subtask{i}_title"] = forms.CharField(
                 label=_("Подзадача %(n)s: что сделать") % {"n": i}, max_length=255, required=False
@@ -265,6 +317,7 @@ class ResolutionForm(forms.Form):
             self.fields[f"subtask{i}_due_date"] = forms.DateField(
                 label=_("Подзадача %(n)s: срок") % {"n": i}, required=False, **DATE_WIDGET
             )
+        self.fields["late_ok"] = self.fields.pop("late_ok")  # below the subtasks it is about
 
     def clean(self):
         cleaned = super().clean()
@@ -281,6 +334,16 @@ class ResolutionForm(forms.Form):
                 self.add_error(f"subtask{i}_assignee", _("Укажите исполнителя подзадачи."))
             if due and due < timezone.localdate():
                 self.add_error(f"subtask{i}_due_date", _("Срок не может быть в прошлом."))
+            control = getattr(self.letter, "control_date", None)
+            if due and control and due > control and not cleaned.get("late_ok"):
+                self.add_error(
+                    f"subtask{i}_due_date",
+                    _(
+                        "Срок позже контрольного срока письма (%(date)s). Исправьте срок или "
+                        "отметьте «так и задумано»."
+                    )
+                    % {"date": control.strftime("%d.%m.%Y")},
+                )
             subtasks.append({"title": title, "assignee": assignee, "due_date": due})
         cleaned["subtasks"] = subtasks
         return cleaned
@@ -313,10 +376,17 @@ class ExecuteForm(UploadsFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # shown only when «Нужен ответ» is chosen (static/js/argo.js reads data-shown-when)
     reply_text = forms.CharField(
-        label=gettext_lazy("Текст ответа"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=gettext_lazy("Текст ответа"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "data-shown-when": f"decision={REPLY_NEEDED}"}),
     )
     reply_files = MultipleFileField(label=gettext_lazy("Файл ответа"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reply_files"].widget.attrs["data-shown-when"] = f"decision={REPLY_NEEDED}"
 
     def clean(self):
         cleaned = super().clean()

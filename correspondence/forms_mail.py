@@ -28,6 +28,7 @@ class _MailFilesCount(UploadsFormMixin):
 
 
 class MailRegisterForm(IncomingRegisterForm, _MailFilesCount):
+    files_required_mark = False  # the message's own files usually are the scans
     mail_files = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Файлы из письма"),
         coerce=int,
@@ -66,6 +67,7 @@ class MailRegisterForm(IncomingRegisterForm, _MailFilesCount):
                 "mail_files": [a.stored_file_id for a in chosen],
             }
         )
+        self.counterparty_bind(self.initial.get("counterparty"))
 
     def chosen_mail_files(self) -> list[StoredFile]:
         wanted = set(self.cleaned_data.get("mail_files") or [])

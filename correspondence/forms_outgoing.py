@@ -187,3 +187,14 @@ class ReactionForm(forms.Form):
             elif next_check <= timezone.localdate():
                 self.add_error("next_check", _("Дата проверки должна быть в будущем."))
         return cleaned
+
+
+class PrepareReplyForm(forms.Form):
+    """The executor's task on the reply draft: submit it for approval (edit it first on its
+    page). The note is optional and reaches the approvers."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Комментарий для согласующих"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

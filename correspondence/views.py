@@ -20,6 +20,7 @@ from correspondence.forms import (
     RegisterFilterForm,
 )
 from correspondence.models import IncomingLetter, OutgoingLetter, Thread
+from correspondence.registration_hints import control_date_suggested
 from correspondence.services import incoming as incoming_services
 from crm import selectors as crm_selectors
 from crm import services as crm_services
@@ -93,6 +94,26 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "counterparty": counterparty,
             "create_form": CounterpartyCreateForm(prefix="new"),
+            "suggestion": control_date_suggested(counterparty),
+        },
+    )
+
+
+def _picked(request: HttpRequest, counterparty, create_form, **extra) -> HttpResponse:
+    """The picker after a choice, with what follows from the counterparty swapped in beside it:
+    the proposed control date and the letters sent to it that this one may answer."""
+    form = IncomingRegisterForm(
+        user=request.user, initial={"counterparty": counterparty.pk if counterparty else None}
+    )
+    return render(
+        request,
+        "correspondence/_counterparty_picked.html",
+        {
+            "counterparty": counterparty,
+            "create_form": create_form,
+            "form": form,
+            "suggestion": control_date_suggested(counterparty),
+            **extra,
         },
     )
 
@@ -117,11 +138,7 @@ def counterparty_pick(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     pk = request.GET.get("id", "")
     counterparty = get_object_or_404(Counterparty, pk=pk) if pk.isdigit() else None
-    return render(
-        request,
-        "correspondence/_counterparty_picker.html",
-        {"counterparty": counterparty, "create_form": CounterpartyCreateForm(prefix="new")},
-    )
+    return _picked(request, counterparty, CounterpartyCreateForm(prefix="new"))
 
 
 @require_POST
@@ -142,14 +159,11 @@ def counterparty_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 create_form.add_error(field if field in create_form.fields else None, errors)
-    return render(
+    return _picked(
         request,
-        "correspondence/_counterparty_picker.html",
-        {
-            "counterparty": counterparty,
-            "create_form": CounterpartyCreateForm(prefix="new") if counterparty else create_form,
-            "create_open": counterparty is None,
-        },
+        counterparty,
+        CounterpartyCreateForm(prefix="new") if counterparty else create_form,
+        create_open=counterparty is None,
     )
 
 

@@ -105,7 +105,9 @@ class Mailbox(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(port__gte=1, port__lte=65535), name="intake_mailbox_port_range"
+                condition=Q(port__gte=1, port__lte=65535),
+                name="intake_mailbox_port_range",
+                violation_error_message=_("Порт должен быть числом от 1 до 65535."),
             ),
         ]
 

@@ -83,6 +83,7 @@ class Folder(models.Model):
             models.UniqueConstraint(
                 fields=["parent", "name"],
                 name="storage_folder_unique_name_in_parent",
+                violation_error_message=_("Здесь уже есть папка с таким названием."),
                 nulls_distinct=False,
             ),
         ]

@@ -41,6 +41,10 @@ def download(request, pk: int):
     if stored.content_type != "application/pdf":
         # an image or text shown inline can run nothing; Chrome's PDF viewer needs no sandbox
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    elif inline:
+        # a PDF is previewed in a frame of our own task pages, never of another site's
+        response["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 

@@ -25,6 +25,10 @@ class TaskKind:
     # it as the ``task`` keyword
     # success_message(task, data) -> str: what the person sees after deciding
     success_message: Callable[..., str] | None = None
+    # next_url(task, data) -> str: where the person goes after deciding ("" = the inbox)
+    next_url: Callable[..., str] | None = None
+    # edit_url(task) -> str: where the document of the task is edited ("" = nowhere)
+    edit_url: Callable[..., str] | None = None
 
     def make_form(self, task: Task, data=None, files=None) -> forms.Form:
         if getattr(self.form_class, "takes_task", False):
@@ -64,3 +68,20 @@ def timer_handler(kind: str) -> Callable[[Timer], None]:
         return _timer_handlers[kind]
     except KeyError:
         raise LookupError(f"no handler is registered for timer kind {kind!r}") from None
+
+
+# --- the files of a task's document (shown on the task page) --------------------------------------
+
+_subject_files: dict[str, Callable[[Any], list]] = {}
+
+
+def register_subject_files(model_label: str, files_of: Callable[[Any], list]) -> None:
+    """``files_of(document) -> [StoredFile, ...]``: the document's files, for its task pages."""
+    _subject_files[model_label.lower()] = files_of
+
+
+def subject_files(subject) -> list:
+    if subject is None:
+        return []
+    files_of = _subject_files.get(subject._meta.label_lower)
+    return list(files_of(subject)) if files_of else []

@@ -104,6 +104,15 @@ def notification_mark_read(*, notification_id: int, user) -> Notification:
     return notification
 
 
+def notifications_read_for_task(*, task: Task, user=None) -> int:
+    """Notifications about a task are read once it is opened (``user``: the opener's) or closed
+    (everyone's): nobody is left with a pile of unread news about finished work."""
+    unread = Notification.objects.filter(url=task_url(task), read_at__isnull=True)
+    if user is not None:
+        unread = unread.filter(recipient=user)
+    return unread.update(read_at=timezone.now())
+
+
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -257,6 +266,7 @@ def task_complete(
         task.complete(by=user, outcome=outcome, comment=comment)
         task.save()
         timer_cancel(subject=task)
+        notifications_read_for_task(task=task)
         history_record(
             subject=task.subject if task.object_id else task,
             actor=user,
@@ -284,6 +294,7 @@ def task_cancel(*, task_id: int, reason: str, user=None) -> Task | None:
         task.cancel(by=user, reason=reason)
         task.save()
         timer_cancel(subject=task)
+        notifications_read_for_task(task=task)
         history_record(
             subject=task.subject if task.object_id else task,
             actor=user,

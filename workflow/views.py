@@ -105,6 +105,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
 @require_http_methods(["GET", "POST"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
+    services.notifications_read_for_task(task=task, user=request.user)
     kind = registry.task_kind_for(task)
     can_complete = task.is_open and rules.has_perm("workflow.complete_task", request.user, task)
     form = None
@@ -128,7 +129,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     if kind.success_message
                     else _("Задание «%(title)s» выполнено.") % {"title": task.title},
                 )
-                return redirect("workflow:inbox")
+                next_url = kind.next_url(task, form.cleaned_data) if kind.next_url else ""
+                return redirect(next_url or "workflow:inbox")
         if request.method == "POST":
             messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
             if hasattr(form, "uploads_keep"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -83,7 +84,9 @@ class ContractField(models.Model):
         ordering = ["contract_type", "order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract_type", "label"], name="contract_field_unique_label"
+                fields=["contract_type", "label"],
+                name="contract_field_unique_label",
+                violation_error_message=_("У этого типа договора уже есть поле с таким названием."),
             )
         ]
 
@@ -134,14 +137,20 @@ class Stage(models.Model):
         blank=True,
         related_name="+",
     )
-    deadline_days = models.PositiveSmallIntegerField(_("срок, рабочих дней"), default=2)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("срок, рабочих дней"), default=2, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
 
     class Meta:
         verbose_name = _("стадия")
         verbose_name_plural = _("стадии")
         ordering = ["contract_type", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["contract_type", "kind"], name="stage_unique_kind")
+            models.UniqueConstraint(
+                fields=["contract_type", "kind"],
+                name="stage_unique_kind",
+                violation_error_message=_("У этого типа договора уже есть стадия этого вида."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -257,8 +266,14 @@ class ApprovalRule(models.Model):
         related_name="+",
     )
     approver_role = models.CharField(_("роль"), max_length=32, choices=role_choices, blank=True)
-    group = models.PositiveSmallIntegerField(_("группа (очерёдность)"), default=1)
-    deadline_days = models.PositiveSmallIntegerField(_("срок, рабочих дней"), default=2)
+    group = models.PositiveSmallIntegerField(
+        _("группа (очерёдность)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    deadline_days = models.PositiveSmallIntegerField(
+        _("срок, рабочих дней"), default=2, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     is_active = models.BooleanField(_("действует"), default=True)
 
     class Meta:
@@ -269,16 +284,23 @@ class ApprovalRule(models.Model):
             models.CheckConstraint(
                 condition=~Q(approver_kind="user") | Q(approver_user__isnull=False),
                 name="approval_rule_user_needs_user",
+                violation_error_message=_(
+                    "Выберите сотрудника: правило «Конкретный сотрудник» без него не работает."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(approver_kind="role") | ~Q(approver_role=""),
                 name="approval_rule_role_needs_role",
+                violation_error_message=_(
+                    "Выберите роль: правило «Все сотрудники с ролью» без неё не работает."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(amount_min__isnull=True)
                 | Q(amount_max__isnull=True)
                 | Q(amount_max__gte=F("amount_min")),
                 name="approval_rule_amount_range",
+                violation_error_message=_("Верхняя граница суммы меньше нижней."),
             ),
         ]
 

@@ -161,12 +161,17 @@ class Contract(models.Model):
             models.Index(fields=["initiator", "-created_at"], name="contract_initiator"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="contract_amount_not_negative",
+                violation_error_message=_("Сумма договора не может быть отрицательной."),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=F("starts_on")),
                 name="contract_ends_after_start",
+                violation_error_message=_("Договор не может закончиться раньше, чем начался."),
             ),
         ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,10 @@ class OutgoingApprovalSettings(models.Model):
         _("цепочка согласования"), max_length=16, choices=ChainMode.choices, default=ChainMode.ROLE
     )
     depth = models.PositiveSmallIntegerField(
-        _("уровней вверх"), default=1, help_text=_("Для режима «на заданное число уровней».")
+        _("уровней вверх"),
+        default=1,
+        help_text=_("Для режима «на заданное число уровней»."),
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
     )
     top_role = models.CharField(
         _("до должности"),
@@ -47,16 +51,24 @@ class OutgoingApprovalSettings(models.Model):
         ),
     )
     approval_working_days = models.PositiveSmallIntegerField(
-        _("срок согласования, рабочих дней"), default=2
+        _("срок согласования, рабочих дней"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     reminder_working_days = models.PositiveSmallIntegerField(
-        _("напоминание за, рабочих дней"), default=1
+        _("напоминание за, рабочих дней"),
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
     )
     counterparty_number_working_days = models.PositiveSmallIntegerField(
-        _("срок получения номера контрагента, рабочих дней"), default=5
+        _("срок получения номера контрагента, рабочих дней"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
     )
     reaction_check_working_days = models.PositiveSmallIntegerField(
-        _("проверка реакции за, рабочих дней до контрольного срока"), default=2
+        _("проверка реакции за, рабочих дней до контрольного срока"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,9 @@ class Direction(models.TextChoices):
 
 
 FORMAT_PARTS = ("{index}", "{seq}", "{year}", "{entity}")
+
+
+REG_NUMBER_LENGTH = 64  # the letters' reg_number columns
 
 
 class RegistrationJournal(models.Model):
@@ -45,6 +49,7 @@ class RegistrationJournal(models.Model):
         _("знаков в порядковом номере"),
         default=0,
         help_text=_("Дополнять нулями слева до этой длины; 0 — без дополнения."),
+        validators=[MinValueValidator(0), MaxValueValidator(12)],
     )
     is_active = models.BooleanField(_("действует"), default=True)
 
@@ -58,6 +63,9 @@ class RegistrationJournal(models.Model):
                 condition=models.Q(is_active=True),
                 nulls_distinct=False,
                 name="journal_one_active_per_entity",
+                violation_error_message=_(
+                    "У этого юрлица уже есть действующий журнал этого вида: сначала отключите его."
+                ),
             )
         ]
 
@@ -69,12 +77,29 @@ class RegistrationJournal(models.Model):
             raise ValidationError(
                 {"number_format": _("Формат должен содержать порядковый номер {seq}.")}
             )
+        from workflow.models import LegalEntity
+
+        if not isinstance(self.sequence_width, int) or not 0 <= self.sequence_width <= 12:
+            return  # the field's own validator says so
+
         try:
-            self.format_number(1, 2000, entity_code="X")
-        except (KeyError, IndexError, ValueError) as exc:
+            longest = self.format_number(
+                999999, 2000, entity_code="Ж" * LegalEntity._meta.get_field("code").max_length
+            )
+        except (KeyError, IndexError, ValueError, AttributeError, OverflowError) as exc:
             raise ValidationError(
                 {"number_format": _("Неизвестная часть формата: %(part)s") % {"part": exc}}
             ) from None
+        if "{seq." in self.number_format or "{seq[" in self.number_format:
+            raise ValidationError({"number_format": _("Пишите {seq} без точек и скобок.")})
+        if len(longest) > REG_NUMBER_LENGTH:
+            raise ValidationError(
+                _(
+                    "Номер по этому формату может выйти длиннее %(max)s знаков (например, "
+                    "«%(example)s…»): сократите формат, индекс или число знаков номера."
+                )
+                % {"max": REG_NUMBER_LENGTH, "example": longest[:30]}
+            )
 
     def format_number(self, sequence: int, year: int, *, entity_code: str) -> str:
         return self.number_format.format(

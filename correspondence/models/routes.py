@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,9 @@ class RouteRule(models.Model):
         unique=True,
     )
     reminder_working_days = models.PositiveSmallIntegerField(
-        _("напоминание за (рабочих дней до срока)"), default=2
+        _("напоминание за (рабочих дней до срока)"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
     )
     # «Для сведения» by default: in a СЭД a person put beside the executor is informed
     # (ознакомление), not a gate. Routine tenant letters are then closed by the executor as soon as
@@ -53,6 +56,17 @@ class RouteRule(models.Model):
         help_text=_(
             "Для участников, рассматривающих письмо одновременно с ответственным исполнителем "
             "(шаги «вместе с предыдущим» рядом с исполнителем)."
+        ),
+    )
+    control_working_days = models.PositiveSmallIntegerField(
+        _("контрольный срок по умолчанию (рабочих дней)"),
+        null=True,
+        blank=True,
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+        help_text=_(
+            "Предлагается при регистрации: от её дня по производственному календарю; "
+            "регистратор может изменить. Пусто — не предлагать."
         ),
     )
     is_active = models.BooleanField(_("действует"), default=True)

@@ -48,6 +48,7 @@ class CalendarEvent(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")),
                 name="event_ends_after_start",
+                violation_error_message=_("Событие не может закончиться раньше, чем началось."),
             )
         ]
 

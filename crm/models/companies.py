@@ -176,6 +176,7 @@ class Counterparty(FSMModelMixin, models.Model):
                 fields=["inn", "kpp"],
                 condition=~models.Q(inn=""),
                 name="counterparty_unique_inn_kpp",
+                violation_error_message=_("Контрагент с такими ИНН и КПП уже есть."),
             )
         ]
 

@@ -129,6 +129,8 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     phone = as_user("manager1", width=375, height=800)
     phone.goto(card_url)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not phone.get_by_test_id("route-step-card").first.is_visible()  # «Документ» first
+    phone.get_by_test_id("phone-tabs").get_by_role("tab", name="Согласование").click()
     assert phone.get_by_test_id("route-step-card").first.is_visible()
     screenshot(phone, "contracts-card-phone")
 

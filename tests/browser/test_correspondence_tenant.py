@@ -109,6 +109,8 @@ def test_tenant_letter_executed_while_the_directors_review_stays_open(
     mobile = phone.new_page()
     _log_in(mobile, base, "director")
     mobile.goto(card_url)
+    mobile.get_by_test_id("phone-tabs").get_by_role("tab", name="Согласование").click()
+    assert mobile.get_by_test_id("route-sheet-cards").is_visible()
     assert "погашения долга" in mobile.get_by_test_id("route-sheet-cards").inner_text()
     _no_sideways_scroll(mobile, 375)
     screenshot(mobile, "correspondence-tenant-card-phone")

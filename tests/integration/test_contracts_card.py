@@ -201,6 +201,6 @@ def test_kanban_card_names_whom_the_contract_waits_for(client, t):
     services.contract_submit(contract_id=contract.pk, user=t["seller"])
     client.force_login(t["seller"])
     response = client.get(reverse("contracts:kanban"), {"contract_type": t["income"].pk})
-    column = next(c for c in response.context["columns"] if c.stage.kind == "approval")
+    column = next(c for c in response.context["columns"] if c.kind == "approval")
     assert [c.pk for c in column.cards] == [contract.pk]
     assert {u.username for u in column.cards[0].waiting_for} == {"lawyer", "sales_head"}

@@ -220,7 +220,7 @@ def test_kanban_shows_contracts_in_their_stage_columns(client, t, submitted):
     draft = new_contract(t, contract_type=t["income"], subject="Черновой")
     _login(client, t["seller"])
     response = client.get(reverse("contracts:kanban"), {"contract_type": t["income"].pk})
-    columns = {c.stage.kind: [x.pk for x in c.cards] for c in response.context["columns"]}
+    columns = {c.kind: [x.pk for x in c.cards] for c in response.context["columns"]}
     assert columns["approval"] == [submitted.pk]
     assert columns["draft"] == [draft.pk]
     response = client.get(
@@ -356,15 +356,15 @@ def test_admin_pages_of_the_configuration_open(client, t, submitted, django_user
 def test_kanban_column_shows_the_newest_cards_and_counts_all(client, t, monkeypatch):
     """GIVEN three drafts and a board limited to two cards per column
     WHEN the board is opened THEN the draft column counts 3, shows the two newest and
-    links to the list for the rest."""
-    from contracts import selectors
+    links to that column alone for the rest."""
+    from contracts import kanban
 
-    monkeypatch.setattr(selectors, "KANBAN_CARDS_PER_COLUMN", 2)
+    monkeypatch.setattr(kanban, "KANBAN_CARDS_PER_COLUMN", 2)
     made = [new_contract(t, contract_type=t["income"], subject=f"Показ {i}") for i in range(3)]
     response = _login(client, t["seller"]).get(
         reverse("contracts:kanban"), {"contract_type": t["income"].pk}
     )
-    draft = next(c for c in response.context["columns"] if c.stage.kind == "draft")
+    draft = next(c for c in response.context["columns"] if c.kind == "draft")
     assert draft.total == 3
     assert [c.pk for c in draft.cards] == [made[2].pk, made[1].pk]
     assert "и ещё 1" in response.content.decode()

@@ -362,6 +362,7 @@ def test_a_letter_answering_our_outgoing_joins_its_thread(client, world, letter)
         executor=world["seller"],
         thread=letter.thread,
         reg_number="Исх-0001/БЦ/2026",
+        sent_on=timezone.localdate(),  # only letters sent to the counterparty may be answered
     )
     client.force_login(world["office"])
     response = client.post(

@@ -304,6 +304,7 @@ def test_a_reply_to_our_letter_is_proposed_as_its_answer(client, world, mailbox)
         executor=world["seller"],
         thread=first.thread,
         reg_number="Исх-0007/БЦ/2026",
+        sent_on=timezone.localdate(),  # only letters sent to the counterparty may be answered
     )
     item = deliver(
         mailbox,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -62,13 +63,35 @@ class Department(models.Model):
         ordering = ["legal_entity__short_name", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="department_unique_name", nulls_distinct=False
+                fields=["parent", "name"],
+                name="department_unique_name",
+                violation_error_message=_(
+                    "В этом подразделении уже есть подразделение с таким названием."
+                ),
+                nulls_distinct=False,
             ),
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="department_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="department_not_own_parent",
+                violation_error_message=_("Подразделение не может входить само в себя."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """No department inside itself, directly or through its own sub-departments (the org
+        tree is walked upwards everywhere: a loop would never end)."""
+        super().clean()
+        seen, current = set(), self.parent
+        while current is not None and current.pk not in seen:
+            if self.pk is not None and current.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("Подразделение не может входить само в себя или в своё дочернее.")}
+                )
+            seen.add(current.pk)
+            current = current.parent
 
 
 class Employee(models.Model):
@@ -144,10 +167,16 @@ class Absence(models.Model):
         indexes = [models.Index(fields=["employee", "starts_on", "ends_on"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="absence_ends_after_start",
+                violation_error_message=_("Отсутствие не может закончиться раньше, чем началось."),
             ),
             models.CheckConstraint(
-                condition=~Q(deputy=F("employee")), name="absence_deputy_not_self"
+                condition=~Q(deputy=F("employee")),
+                name="absence_deputy_not_self",
+                violation_error_message=_(
+                    "Сотрудник не может замещать сам себя: выберите другого заместителя."
+                ),
             ),
         ]
 

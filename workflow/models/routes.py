@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Deferrable, Q
 from django.utils import timezone
@@ -105,7 +106,9 @@ class RouteSettings(models.Model):
         _("вид документа"), max_length=64, unique=True, choices=document_type_choices
     )
     participant_cap = models.PositiveSmallIntegerField(
-        _("не более участников в маршруте"), default=15
+        _("не более участников в маршруте"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     over_cap = models.CharField(
         _("если участников больше"), max_length=8, choices=OverCap.choices, default=OverCap.REFUSE
@@ -117,7 +120,9 @@ class RouteSettings(models.Model):
         default=RestartFrom.FIRST,
     )
     revision_working_days = models.PositiveSmallIntegerField(
-        _("срок доработки, рабочих дней"), default=3
+        _("срок доработки, рабочих дней"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
     class Meta:

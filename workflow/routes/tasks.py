@@ -91,6 +91,17 @@ def revision_task_complete(*, task_id: int, user, data: dict):
     return doc_type.resubmit(document_id=task.object_id, user=user, note=data["note"])
 
 
+def revision_edit_url(task) -> str:
+    """The document's edit page for the author's revision task."""
+    route = Route.objects.filter(
+        content_type_id=task.content_type_id, object_id=task.object_id
+    ).first()
+    if route is None or task.subject is None:
+        return ""
+    doc_type = document_type(route.document_type)
+    return doc_type.edit_url(task.subject) if doc_type.edit_url else ""
+
+
 def register() -> None:
     from workflow import registry
 
@@ -121,5 +132,6 @@ def register() -> None:
             complete=revision_task_complete,
             submit_label=_("Отправить повторно"),
             success_message=lambda task, data: gettext("Документ отправлен повторно."),
+            edit_url=revision_edit_url,
         )
     )

@@ -7,6 +7,8 @@ from correspondence.services.incoming.decisions import (
     REPLY_NEEDED,
     assign_complete,
     execute_complete,
+    execute_next_url,
+    execute_success_message,
     outgoing_reply_draft_create,
     resolution_complete,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "REPLY_NEEDED",
     "assign_complete",
     "execute_complete",
+    "execute_next_url",
+    "execute_success_message",
     "incoming_close_by_reply",
     "incoming_comment_add",
     "incoming_register",

@@ -22,7 +22,7 @@ from workflow.access import access_refresh
 from workflow.models import HistoryAction, RouteStep, StepKind, StepStatus, Task
 from workflow.models.routes import Decision
 from workflow.routes.services import MOVED_ON, route_step_add, step_decide
-from workflow.services import display_name, history_record, instruction_give
+from workflow.services import display_name, history_record, instruction_give, task_create
 
 REPLY_NEEDED = "reply"
 NO_REPLY = "no_reply"
@@ -51,7 +51,7 @@ def resolution_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
         due_at = route.letter_due_at(letter.control_date)
         added = []
         for co_executor in data.get("co_executors") or []:
-            if co_executor.pk == letter.responsible_id:
+            if co_executor.pk in (letter.responsible_id, user.pk):
                 continue
             letter.co_executors.add(co_executor)
             added.append(display_name(co_executor))
@@ -153,8 +153,43 @@ def execute_complete(*, task_id: int, user, data: dict) -> IncomingLetter:
                 description=_("Готовится ответ (черновик исходящего № %(pk)s)") % {"pk": reply.pk},
             )
             comment = comment or _("Нужен ответ: черновик исходящего № %(pk)s") % {"pk": reply.pk}
+            _prepare_task_give(letter, reply, user)
         step_decide(task_id=task_id, user=user, decision=Decision.DONE, comment=comment)
     return letter
+
+
+def _prepare_task_give(letter: IncomingLetter, reply: OutgoingLetter, user) -> None:
+    """The executor's next step, in their inbox and on the draft: finish the reply and submit it
+    for approval (due by the incoming letter's control date)."""
+    from correspondence.services.outgoing import KIND_PREPARE
+
+    task_create(
+        kind=KIND_PREPARE,
+        title=_("Подготовить и отправить на согласование ответ на вх. № %(number)s")
+        % {"number": letter.reg_number},
+        assignee=user,
+        subject=reply,
+        due_at=route.letter_due_at(letter.control_date) if letter.control_date else None,
+        created_by=user,
+        description=_(
+            "Проверьте текст и файлы черновика, при необходимости измените их, "
+            "и отправьте ответ на согласование."
+        ),
+    )
+
+
+def execute_success_message(task: Task, data: dict) -> str:
+    if data.get("decision") == REPLY_NEEDED:
+        return _("Черновик ответа создан: проверьте его и отправьте на согласование.")
+    return _("Задание «%(title)s» выполнено.") % {"title": task.title}
+
+
+def execute_next_url(task: Task, data: dict) -> str:
+    """After «Нужен ответ» the executor goes straight to the reply draft."""
+    if data.get("decision") != REPLY_NEEDED:
+        return ""
+    reply = OutgoingLetter.objects.filter(in_reply_to_id=task.object_id).order_by("-pk").first()
+    return reply.get_absolute_url() if reply else ""
 
 
 def outgoing_reply_draft_create(

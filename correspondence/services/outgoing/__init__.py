@@ -10,9 +10,11 @@ from correspondence.services.outgoing.approval import (
     outgoing_resubmit,
     outgoing_submit,
     outgoing_withdraw,
+    prepare_complete,
 )
 from correspondence.services.outgoing.base import (
     KIND_NUMBER,
+    KIND_PREPARE,
     KIND_REACTION,
     KIND_SEND,
     MOVED_ON,
@@ -42,6 +44,7 @@ from correspondence.services.outgoing.sending import (
 __all__ = [
     "EDITABLE_FIELDS",
     "KIND_NUMBER",
+    "KIND_PREPARE",
     "KIND_REACTION",
     "KIND_SEND",
     "MOVED_ON",
@@ -62,5 +65,6 @@ __all__ = [
     "reaction_complete",
     "reaction_timer_fire",
     "outgoing_resubmit",
+    "prepare_complete",
     "send_complete",
 ]

@@ -15,14 +15,20 @@ from correspondence import roles
 from correspondence.models import Direction, OutgoingLetter
 from correspondence.services import approval_chain
 from correspondence.services.numbering import journal_for, number_take
-from correspondence.services.outgoing.base import KIND_SEND, locked
+from correspondence.services.outgoing.base import KIND_PREPARE, KIND_SEND, locked, open_tasks
 from workflow import calendar
 from workflow.models import StepKind
 from workflow.routes.plan import StagePlan, StepPlan
 from workflow.routes.registry import RouteHooks
 from workflow.routes.services import route_start, route_withdraw
 from workflow.selectors import users_with_role
-from workflow.services import display_name, notification_send, task_create
+from workflow.services import (
+    display_name,
+    notification_send,
+    task_cancel,
+    task_complete,
+    task_create,
+)
 from workflow.transitions import transition_apply
 
 DOC_TYPE = "correspondence.outgoing"
@@ -89,7 +95,30 @@ def outgoing_submit(*, letter_id: int, user, note: str = "") -> OutgoingLetter:
             actor=user,
             note=note,
         )
+        _prepare_tasks_close(letter, user)
     return letter
+
+
+def _prepare_tasks_close(letter: OutgoingLetter, user) -> None:
+    """The draft went to approval: the «prepare the reply» task is done, by whoever submitted."""
+    for task in open_tasks(letter, KIND_PREPARE):
+        if task.assignee_id == user.pk:
+            task_complete(
+                task_id=task.pk,
+                user=user,
+                outcome="submitted",
+                outcome_label=_("отправлено на согласование"),
+            )
+        else:
+            task_cancel(task_id=task.pk, reason=_("Письмо отправлено на согласование."))
+
+
+def prepare_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
+    """«Отправить на согласование» from the executor's task on the reply draft."""
+    from workflow.models import Task
+
+    letter_id = Task.objects.values_list("object_id", flat=True).get(pk=task_id)
+    return outgoing_submit(letter_id=letter_id, user=user, note=data.get("note", ""))
 
 
 def outgoing_resubmit(*, document_id: int, user, note: str) -> OutgoingLetter:

@@ -14,7 +14,9 @@ from workflow.selectors import tasks_of
 KIND_SEND = "correspondence.outgoing_send"
 KIND_NUMBER = "correspondence.outgoing_counterparty_number"
 KIND_REACTION = "correspondence.outgoing_reaction"
-OUTGOING_KINDS = (KIND_SEND, KIND_NUMBER, KIND_REACTION)
+# the executor's «prepare the reply and submit it»: closed when the draft goes to approval
+KIND_PREPARE = "correspondence.outgoing_prepare"
+OUTGOING_KINDS = (KIND_SEND, KIND_NUMBER, KIND_REACTION, KIND_PREPARE)
 TIMER_REACTION = "correspondence.outgoing_reaction_check"
 
 RECEIVED = "received"
