@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,3 +25,5 @@ urlpatterns = [
     path("memos/", include("memos.urls")),
     path("files/", include("storage.urls")),
 ]
+if settings.ARGO_BENCH_URLS:  # bench/pages.py's baseline, off by default
+    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench-bare"))
