@@ -59,20 +59,16 @@ def _addresses(to: Sequence[str] | str) -> list[str]:
     return cleaned
 
 
-def outbox_enqueue(
+def _message_build(
     *,
     to: Sequence[str] | str,
     subject: str,
     body: str,
     html_body: str = "",
     from_email: str | None = None,
-    attachments: Iterable = (),
     document: models.Model | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Write one message to the outbox inside the caller's transaction; it is sent after the
-    commit. ``attachments`` are ``storage.StoredFile`` rows, sent under their original names.
-    ``document`` (any saved model) links the message to its card and delivery hook."""
     extra = {_one_line(k): _one_line(v) for k, v in (headers or {}).items()}
     unknown = set(extra) - EXTRA_HEADERS
     if unknown:
@@ -90,6 +86,32 @@ def outbox_enqueue(
     if document is not None:
         message.document_type = ContentType.objects.get_for_model(document)
         message.document_id = document.pk
+    return message
+
+
+def outbox_enqueue(
+    *,
+    to: Sequence[str] | str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    from_email: str | None = None,
+    attachments: Iterable = (),
+    document: models.Model | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Write one message to the outbox inside the caller's transaction; it is sent after the
+    commit. ``attachments`` are ``storage.StoredFile`` rows, sent under their original names.
+    ``document`` (any saved model) links the message to its card and delivery hook."""
+    message = _message_build(
+        to=to,
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        from_email=from_email,
+        document=document,
+        headers=headers,
+    )
     message.save()
     files = list(dict.fromkeys(attachments))  # keep the order, drop repeats
     OutboxAttachment.objects.bulk_create(
@@ -97,6 +119,15 @@ def outbox_enqueue(
     )
     flush_after_commit()
     return message
+
+
+def outbox_enqueue_many(messages: Iterable[dict]) -> list[OutboxMessage]:
+    """``outbox_enqueue`` for many messages without attachments (each a dict of its keyword
+    arguments): one INSERT for all of them and one flush job when the transaction commits."""
+    rows = OutboxMessage.objects.bulk_create(_message_build(**m) for m in messages)
+    if rows:
+        flush_after_commit()
+    return rows
 
 
 def outbox_retry(*, message_id: int, to: Sequence[str] | str | None = None) -> OutboxMessage:

@@ -25,4 +25,6 @@ class WorkflowConfig(AppConfig):
         route_tasks.register()
         registry.register_timer_handler(services.TASK_REMINDER, handlers.task_reminder)
         registry.register_timer_handler(services.TASK_ESCALATION, handlers.task_escalation)
+        registry.register_timer_batch_handler(services.TASK_REMINDER, handlers.task_reminders)
+        registry.register_timer_batch_handler(services.TASK_ESCALATION, handlers.task_escalations)
         register_delivery_hook("workflow.Notification", jobs.notification_emailed)
