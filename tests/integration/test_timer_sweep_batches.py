@@ -135,6 +135,8 @@ def test_a_sweep_does_not_start_while_another_holds_the_lock():
             cursor.execute("SELECT pg_advisory_lock(%s)", [timer_sweep.SWEEP_LOCK])
         assert timers_sweep() == 0
         assert Timer.objects.filter(fired_at__isnull=True).count() == 5
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [timer_sweep.SWEEP_LOCK])
     finally:
         other.close()
     assert timers_sweep() == 5
