@@ -7,6 +7,9 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Договоры")
 
     def ready(self) -> None:
+        from contracts import access
+
+        access.register()
         from django.urls import reverse
 
         from contracts import (  # noqa: F401  (rules registers permissions)

@@ -6,7 +6,7 @@ import rules
 from contracts import roles
 from contracts.models import EDITABLE
 from workflow.rules import is_employee, is_general_director
-from workflow.selectors import has_role, subordinate_department_ids
+from workflow.selectors import has_role
 
 
 @rules.predicate
@@ -25,28 +25,20 @@ def sees_all_contracts(user) -> bool:
 
 
 @rules.predicate
-def is_head_of_someone_involved(user, contract) -> bool:
-    if contract is None:
-        return False
-    department_ids = subordinate_department_ids(user)
-    if not department_ids:
-        return False
-    if contract.department_id in department_ids:
-        return True
-    return contract.participants.filter(employee__department_id__in=department_ids).exists()
-
-
-@rules.predicate
 def is_editable(user, contract) -> bool:
     return contract is not None and contract.status in EDITABLE
 
 
+@rules.predicate
+def is_granted_access(user, contract) -> bool:
+    """Participants, their heads, the contract's department heads: the access table."""
+    from contracts.selectors import contracts_visible_to
+
+    return contract is not None and contracts_visible_to(user).filter(pk=contract.pk).exists()
+
+
 can_view = rules.is_authenticated & (
-    is_initiator
-    | sees_all_contracts
-    | is_general_director
-    | is_participant
-    | is_head_of_someone_involved
+    is_initiator | sees_all_contracts | is_general_director | is_granted_access
 )
 
 rules.add_perm("contracts.view_contract", can_view)

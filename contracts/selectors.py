@@ -38,30 +38,21 @@ from contracts.models import (
     StageKind,
 )
 from contracts.routing import DOC_TYPE
+from workflow.access import accessible_ids
 from workflow.models import Employee, RouteStep, StepStatus, Task, TaskStatus
 from workflow.selectors import has_role, subordinate_department_ids
 
 
 def contracts_visible_to(user) -> QuerySet:
-    """Contracts of the user, those they take part in, their subordinates' ones; all for the
-    "all contracts" role and the general director."""
+    """Contracts of the user, those they take part in, their subordinates' ones (from the
+    access table); all for the "all contracts" role and the general director."""
     if not user.is_authenticated:
         return Contract.objects.none()
     base = Contract.objects.all()
     if has_role(user, roles.ALL_CONTRACTS) or has_role(user, roles.GENERAL_DIRECTOR):
         return base
-    through = Contract.participants.through
-    condition = Q(initiator=user) | Exists(
-        through.objects.filter(contract_id=OuterRef("pk"), user_id=user.pk)
-    )
-    department_ids = subordinate_department_ids(user)
-    if department_ids:
-        condition |= Q(department_id__in=department_ids) | Exists(
-            through.objects.filter(
-                contract_id=OuterRef("pk"), user__employee__department_id__in=department_ids
-            )
-        )
-    return base.filter(condition)
+    departments = subordinate_department_ids(user)
+    return base.filter(pk__in=accessible_ids(user, Contract, departments))
 
 
 def _with_relations(qs: QuerySet) -> QuerySet:

@@ -7,7 +7,6 @@ import datetime as dt
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
+from argo_docs.paging import capped_page
 from contracts import pdf, routing, selectors, services
 from contracts.forms import CommentForm, ContractForm, FilesForm, KanbanFilterForm, PeriodForm
 from contracts.models import IN_PROGRESS, ContractStatus, ContractType
@@ -46,7 +46,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if status not in ContractStatus.values:
         status = ""
     contracts = selectors.contract_search(request.user, query=query, status=status)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(contracts, PAGE_SIZE, request.GET.get("page"))
     template = "contracts/_contract_rows.html" if request.htmx else "contracts/contract_list.html"
     return render(
         request,

@@ -18,6 +18,9 @@ class CorrespondenceConfig(AppConfig):
 
         self._register_incoming(registry)
         self._register_outgoing(registry)
+        from correspondence import access
+
+        access.register()
         register_download_check(selectors.user_may_download)
         register_subject_visibility(
             "correspondence.IncomingLetter",

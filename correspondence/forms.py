@@ -29,6 +29,8 @@ from workflow.pickers import PersonMultipleChoiceField
 User = get_user_model()
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+INVALID_DATE = gettext_lazy("Дата не распознана: введите её как ДД.ММ.ГГГГ, например 05.03.2026.")
+FILTER_DATE = {**DATE_WIDGET, "error_messages": {"invalid": INVALID_DATE}}
 
 
 class OutgoingChoiceField(forms.ModelChoiceField):
@@ -215,8 +217,15 @@ class RegisterFilterForm(forms.Form):
         label=gettext_lazy("Проект"), queryset=Project.objects.all(), required=False
     )
     overdue = forms.BooleanField(label=gettext_lazy("Только просроченные"), required=False)
-    date_from = forms.DateField(label=gettext_lazy("Получено с"), required=False, **DATE_WIDGET)
-    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **DATE_WIDGET)
+    date_from = forms.DateField(label=gettext_lazy("Получено с"), required=False, **FILTER_DATE)
+    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **FILTER_DATE)
+    counterparty = forms.ModelChoiceField(
+        label=gettext_lazy("Контрагент"),
+        queryset=Counterparty.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": gettext_lazy("Такого контрагента нет.")},
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

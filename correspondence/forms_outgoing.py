@@ -22,6 +22,8 @@ from workflow.models import LegalEntity
 User = get_user_model()
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+INVALID_DATE = gettext_lazy("Дата не распознана: введите её как ДД.ММ.ГГГГ, например 05.03.2026.")
+FILTER_DATE = {**DATE_WIDGET, "error_messages": {"invalid": INVALID_DATE}}
 
 
 class OutgoingForm(UploadsFormMixin, forms.Form):
@@ -84,8 +86,18 @@ class OutgoingFilterForm(forms.Form):
         label=gettext_lazy("Исполнитель"), queryset=User.objects.none(), required=False
     )
     overdue = forms.BooleanField(label=gettext_lazy("Просроченные"), required=False)
-    date_from = forms.DateField(label=gettext_lazy("Создано с"), required=False, **DATE_WIDGET)
-    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **DATE_WIDGET)
+    date_from = forms.DateField(label=gettext_lazy("Создано с"), required=False, **FILTER_DATE)
+    date_to = forms.DateField(label=gettext_lazy("по"), required=False, **FILTER_DATE)
+    counterparty = forms.ModelChoiceField(
+        label=gettext_lazy("Контрагент"),
+        queryset=Counterparty.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": gettext_lazy("Такого контрагента нет.")},
+    )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Проект"), queryset=Project.objects.all(), required=False
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

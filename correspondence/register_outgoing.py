@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from argo_docs.ordering import workflow_rank
 from argo_docs.spreadsheets import xlsx_response
 from correspondence import selectors
 from correspondence.models import OutgoingStatus
-from correspondence.register import sort_by
+from correspondence.register import counterparty_named, sort_by
 
 EXPORT_LIMIT = 20000
 
@@ -23,7 +24,8 @@ COLUMNS = [
     ("entity", gettext_lazy("Отправитель"), ("legal_entity__short_name", "id")),
     ("executor", gettext_lazy("Исполнитель"), ("executor__last_name", "id")),
     ("control", gettext_lazy("Срок"), ("control_date", "id")),
-    ("status", gettext_lazy("Состояние"), ("status", "id")),
+    # workflow order: the choices are declared in it (a return sits beside approval)
+    ("status", gettext_lazy("Состояние"), (workflow_rank("status", OutgoingStatus.values), "id")),
 ]
 _SORTS = {key: fields for key, _label, fields in COLUMNS}
 
@@ -41,6 +43,10 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
         letters = letters.filter(status=data["status"])
     if data.get("executor"):
         letters = letters.filter(executor=data["executor"])
+    if data.get("counterparty"):
+        letters = letters.filter(counterparty=data["counterparty"])
+    if data.get("project"):
+        letters = letters.filter(project=data["project"])
     if data.get("overdue"):
         letters = letters.exclude(status=OutgoingStatus.CLOSED).filter(
             control_date__lt=timezone.localdate()
@@ -55,7 +61,7 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
             Q(subject__icontains=query)
             | Q(reg_number__icontains=query)
             | Q(counterparty_number__icontains=query)
-            | Q(counterparty__name__icontains=query)
+            | counterparty_named(query)
         )
     return letters
 

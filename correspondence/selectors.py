@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import rules
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from correspondence import roles
 from correspondence.models import (
@@ -16,6 +15,7 @@ from correspondence.models import (
 )
 from correspondence.services.incoming.route import PHASE_EXECUTION
 from workflow import registry
+from workflow.access import accessible_ids
 from workflow.models import Task
 from workflow.selectors import has_role, subordinate_department_ids, tasks_of
 
@@ -24,53 +24,28 @@ def _sees_everything(user) -> bool:
     return has_role(user, roles.GENERAL_DIRECTOR) or has_role(user, roles.ALL_CORRESPONDENCE)
 
 
-def _participant_tasks(user, model, department_ids: set[int]) -> QuerySet:
-    condition = Q(assignee=user) | Q(original_assignee=user)
-    if department_ids:
-        condition |= Q(assignee__employee__department_id__in=department_ids) | Q(
-            original_assignee__employee__department_id__in=department_ids
-        )
-    return Task.objects.filter(
-        condition, content_type=ContentType.objects.get_for_model(model)
-    ).values("object_id")
-
-
 def incoming_visible_to(user) -> QuerySet:
-    """Letters ``user`` may open: registered by them, with a task of theirs (now or before),
-    those of people in the departments they head, or all for the general director and the
-    «all correspondence» role."""
+    """Letters ``user`` may open: those the access table opens to them (registered by them, a
+    task of theirs now or before, the reply to our letter they execute), or to the departments
+    they head; all for the general director and the «all correspondence» role."""
     if not user.is_authenticated:
         return IncomingLetter.objects.none()
     if _sees_everything(user):
         return IncomingLetter.objects.all()
-    department_ids = subordinate_department_ids(user)
-    condition = Q(registered_by=user) | Q(
-        pk__in=_participant_tasks(user, IncomingLetter, department_ids)
-    )
-    if department_ids:
-        condition |= Q(registered_by__employee__department_id__in=department_ids)
-    return IncomingLetter.objects.filter(condition)
+    departments = subordinate_department_ids(user)
+    return IncomingLetter.objects.filter(pk__in=accessible_ids(user, IncomingLetter, departments))
 
 
 def outgoing_visible_to(user) -> QuerySet:
-    """Outgoing letters: their author and executor, participants of their tasks and the heads
-    above them, and everyone who may see the incoming letter they answer."""
+    """Outgoing letters: their author and executor, participants of their tasks, everyone who
+    may see the incoming letter they answer (rows copied from it) and the heads above them, all
+    from the access table; all for the role-wide readers."""
     if not user.is_authenticated:
         return OutgoingLetter.objects.none()
     if _sees_everything(user):
         return OutgoingLetter.objects.all()
-    department_ids = subordinate_department_ids(user)
-    condition = (
-        Q(author=user)
-        | Q(executor=user)
-        | Q(pk__in=_participant_tasks(user, OutgoingLetter, department_ids))
-        | Q(in_reply_to__in=incoming_visible_to(user).values("pk"))
-    )
-    if department_ids:
-        condition |= Q(author__employee__department_id__in=department_ids) | Q(
-            executor__employee__department_id__in=department_ids
-        )
-    return OutgoingLetter.objects.filter(condition)
+    departments = subordinate_department_ids(user)
+    return OutgoingLetter.objects.filter(pk__in=accessible_ids(user, OutgoingLetter, departments))
 
 
 def user_may_download(user, stored_file) -> bool:

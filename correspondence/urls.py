@@ -40,6 +40,16 @@ urlpatterns = [
         name="outgoing-counterparty-pick",
     ),
     path("threads/<int:pk>/", views.thread_detail, name="thread-detail"),
+    path(
+        "registers/counterparties/search/",
+        views.register_counterparty_search,
+        name="register-counterparty-search",
+    ),
+    path(
+        "registers/counterparties/pick/",
+        views.register_counterparty_pick,
+        name="register-counterparty-pick",
+    ),
     path("counterparties/search/", views.counterparty_search, name="counterparty-search"),
     path("counterparties/pick/", views.counterparty_pick, name="counterparty-pick"),
     path("counterparties/new/", views.counterparty_create, name="counterparty-create"),

@@ -158,9 +158,9 @@ def counterparty_create(request: HttpRequest) -> HttpResponse:
 
 def _filtered(request: HttpRequest):
     form = RegisterFilterForm(request.GET or None)
-    letters = selectors.register_queryset(request.user)
-    if form.is_bound and form.is_valid():
-        letters = register.apply_filters(letters, form.cleaned_data)
+    letters = register.apply_filters(
+        selectors.register_queryset(request.user), register.valid_filters(form)
+    )
     sort = request.GET.get("sort", "-registered")
     letters = register.apply_sort(letters, sort)
     return form, letters, sort
@@ -177,6 +177,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "columns": register.COLUMNS,
             **register.page_context(request, letters),
+            **register.filter_context(form),
             "can_register": rules.has_perm("correspondence.register_incoming", request.user),
         },
     )
@@ -185,6 +186,26 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
 def incoming_export(request: HttpRequest) -> HttpResponse:
     _form, letters, _sort = _filtered(request)
     return export.register_xlsx_response(letters)
+
+
+@require_GET
+def register_counterparty_search(request: HttpRequest) -> HttpResponse:
+    """The registers' counterparty filter: companies by name or INN (a name is no secret of a
+    letter: only the filter's id reaches the register query)."""
+    query = request.GET.get("counterparty_q", "")
+    results = list(crm_selectors.counterparty_search(query, limit=10)) if query.strip() else []
+    return render(
+        request,
+        "correspondence/_register_counterparty_results.html",
+        {"results": results, "query": query},
+    )
+
+
+@require_GET
+def register_counterparty_pick(request: HttpRequest) -> HttpResponse:
+    pk = request.GET.get("id", "")
+    chosen = Counterparty.objects.filter(pk=pk).first() if pk.isdigit() else None
+    return render(request, "correspondence/_register_counterparty_filter.html", {"chosen": chosen})
 
 
 # --- card ----------------------------------------------------------------------------------------

@@ -62,9 +62,9 @@ def _visible(request: HttpRequest, pk: int) -> OutgoingLetter:
 
 def _filtered(request: HttpRequest):
     form = OutgoingFilterForm(request.GET or None)
-    letters = register_outgoing.register_queryset(request.user)
-    if form.is_bound and form.is_valid():
-        letters = register_outgoing.apply_filters(letters, form.cleaned_data)
+    letters = register_outgoing.apply_filters(
+        register_outgoing.register_queryset(request.user), register.valid_filters(form)
+    )
     sort = request.GET.get("sort", "-created")
     return form, register_outgoing.apply_sort(letters, sort), sort
 
@@ -79,6 +79,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "columns": register_outgoing.COLUMNS,
             **register.page_context(request, letters),
+            **register.filter_context(form),
             "filters_active": bool(form.is_bound and form.has_changed()),
         },
     )

@@ -8,6 +8,9 @@ class MemosConfig(AppConfig):
     verbose_name = _("Служебные записки")
 
     def ready(self) -> None:
+        from memos import access
+
+        access.register()
         from memos import forms, route, selectors, services
         from storage import registry as storage
         from workflow.registry import TaskKind, register_task_kind

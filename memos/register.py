@@ -12,17 +12,31 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from argo_docs.ordering import ordered, workflow_rank
+from memos.models import MemoStatus
 from memos.selectors import memos_visible_to
 from workflow.services import display_name
 
 PER_PAGE, MAX_PAGES, EXPORT_LIMIT = 25, 200, 20000
+S = MemoStatus
+# the order a memo moves through its states (sorting by status follows it)
+MEMO_FLOW = [
+    S.DRAFT,
+    S.APPROVAL,
+    S.RETURNED,
+    S.REVIEW,
+    S.EXECUTION,
+    S.EXECUTED,
+    S.APPROVED,
+    S.DECLINED,
+]
 # (sort key, label, order_by fields)
 COLUMNS = [
     ("created", gettext_lazy("Номер и дата"), ("created_at", "id")),
     ("subject", gettext_lazy("Тема"), ("subject", "id")),
     ("author", gettext_lazy("Автор"), ("author__last_name", "id")),
     ("addressee", gettext_lazy("Кому"), ("addressee__last_name", "id")),
-    ("status", gettext_lazy("Состояние"), ("status", "id")),
+    ("status", gettext_lazy("Состояние"), (workflow_rank("status", MEMO_FLOW), "id")),
 ]
 SORTS = {key: fields for key, _label, fields in COLUMNS}
 
@@ -44,7 +58,7 @@ def register_queryset(user, data: dict, sort: str) -> QuerySet:
     key = sort.lstrip("-")
     descending = sort.startswith("-") or key not in SORTS
     fields = SORTS.get(key, SORTS["created"])
-    return memos.order_by(*[f"-{f}" if descending else f for f in fields])
+    return memos.order_by(*ordered(fields, descending))
 
 
 def page_of(memos: QuerySet, number: str) -> tuple[list, int, bool]:

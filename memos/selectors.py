@@ -1,14 +1,14 @@
 """Who may see a memo, and the register query. One rule everywhere (card, files, export,
 register): the author, every route participant (through their tasks, current or past), the
-heads above the author and above each participant, and the general director."""
+heads above the author and above each participant, and the general director. All but the last
+answer from the engine's access table."""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from memos.models import Memo, MemoFile
-from workflow.models import Task
+from workflow.access import accessible_ids
 from workflow.roles import GENERAL_DIRECTOR
 from workflow.selectors import has_role, subordinate_department_ids
 
@@ -18,15 +18,8 @@ def memos_visible_to(user) -> QuerySet:
         return Memo.objects.none()
     if has_role(user, GENERAL_DIRECTOR):
         return Memo.objects.all()
-    tasks = Q(assignee=user) | Q(original_assignee=user)
-    mine = Q(author=user)
     departments = subordinate_department_ids(user)
-    if departments:
-        tasks |= Q(assignee__employee__department_id__in=departments)
-        tasks |= Q(original_assignee__employee__department_id__in=departments)
-        mine |= Q(author__employee__department_id__in=departments)
-    memo_tasks = Task.objects.filter(tasks, content_type=ContentType.objects.get_for_model(Memo))
-    return Memo.objects.filter(mine | Q(pk__in=memo_tasks.values("object_id")))
+    return Memo.objects.filter(pk__in=accessible_ids(user, Memo, departments))
 
 
 def visible_ids(user, ids: list[int]) -> set[int]:

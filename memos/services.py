@@ -15,6 +15,7 @@ from django_fsm import TransitionNotAllowed
 
 from memos import route as memo_route
 from memos.models import WITHDRAWABLE, Memo, MemoCounter, MemoFile, MemoStatus
+from workflow.access import access_refresh
 from workflow.models import HistoryAction, Route, StepKind, Task
 from workflow.roles import GENERAL_DIRECTOR
 from workflow.routes.plan import StagePlan, StepPlan
@@ -65,6 +66,7 @@ def memo_create(*, user, data: dict, acknowledgers=(), files=()) -> Memo:
     with transaction.atomic():
         memo = Memo(author=user, legal_entity_id=department.legal_entity_id)
         _save(memo, user, data, acknowledgers, files)
+        access_refresh(memo)
         text = _("Черновик служебной записки создан")
         history_record(subject=memo, actor=user, action=HistoryAction.CREATED, description=text)
     return memo

@@ -38,12 +38,14 @@ def _filtered(request):
 
 def memo_list(request):
     form, memos, sort = _filtered(request)
-    rows, page, has_next = register.page_of(memos, request.GET.get("page", "1"))
+    wanted = request.GET.get("page", "1")
+    rows, page, has_next = register.page_of(memos, wanted)
     query = request.GET.copy()
     query.pop("page", None)
     query_sorted = query.urlencode()
     query.pop("sort", None)
     context = {"form": form, "memos": rows, "page": page, "has_next": has_next, "sort": sort}
+    context["too_deep"] = wanted.isdigit() and int(wanted) > register.MAX_PAGES
     context |= {"query": query_sorted, "sort_query": query.urlencode(), "columns": register.COLUMNS}
     return render(request, "memos/memo_list.html", context)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from outbox.services import outbox_enqueue
-from workflow import calendar, registry
+from workflow import access, calendar, registry
 from workflow.models import (
     Absence,
     HistoryAction,
@@ -197,6 +197,7 @@ def task_create(
         if subject is not None:
             task.subject = subject
         task.save()
+        access.access_grant_task(task)
         if task.original_assignee:
             description_text = _("Задание «%(title)s» назначено: %(who)s (замещает %(whom)s)") % {
                 "title": task.title,
@@ -310,6 +311,7 @@ def task_reassign(*, task_id: int, to_user, reason: str, by=None) -> Task | None
         task.original_assignee = task.original_assignee or previous
         task.assignee = to_user
         task.save(update_fields=["assignee", "original_assignee"])
+        access.access_sync_tasks(task)
         # a route step shows who acts for its participant
         RouteStep.objects.filter(task=task).update(
             deputy=None if to_user.pk == task.original_assignee_id else to_user

@@ -14,6 +14,7 @@ from contracts.models import (
     ContractFile,
 )
 from contracts.services.naming import contract_name
+from workflow.access import access_refresh
 from workflow.models import Employee, HistoryAction
 from workflow.services import (
     display_name,
@@ -64,6 +65,7 @@ def contract_create(*, initiator, data: dict) -> Contract:
         contract.number = contract.pk
         contract.name = contract_name(contract)
         contract.save(update_fields=["number", "name"])
+        access_refresh(contract)
         history_record(
             subject=contract,
             actor=initiator,

@@ -17,6 +17,7 @@ from contracts.models import EDITABLE, IN_PROGRESS, PHASE_STATE, Contract, Contr
 from contracts.models import Stage as ConfiguredStage
 from contracts.services.editing import _locked
 from contracts.services.naming import amount_text
+from workflow.access import access_refresh
 from workflow.models import HistoryAction, StageStatus
 from workflow.routes.registry import RouteHooks
 from workflow.routes.services import route_stage_insert, route_start, route_withdraw
@@ -123,6 +124,7 @@ def _participants_add(contract: Contract, steps) -> None:
     people |= {s.deputy_id for s in steps if s.deputy_id}
     if people:
         contract.participants.add(*people)
+        access_refresh(contract)
 
 
 class ContractHooks(RouteHooks):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from correspondence.models.search_indexes import upper_trigram_indexes
 
 
 class IncomingStatus(models.TextChoices):
@@ -146,10 +147,12 @@ class IncomingLetter(models.Model):
             models.Index(
                 fields=["counterparty", "sender_number", "sender_date"], name="incoming_duplicate"
             ),
-            GinIndex(fields=["subject"], opclasses=["gin_trgm_ops"], name="incoming_subject_trgm"),
-            GinIndex(
-                fields=["reg_number"], opclasses=["gin_trgm_ops"], name="incoming_number_trgm"
+            models.Index(
+                fields=["counterparty", "-registered_at"], name="incoming_counterparty_recent"
             ),
+            # the register's search is ``UPPER(col::text) LIKE UPPER('%…%')`` (icontains):
+            # trigram indexes on that very expression
+            *upper_trigram_indexes("incoming", ["subject", "reg_number", "sender_number"]),
         ]
 
     def __str__(self) -> str:

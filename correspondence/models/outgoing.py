@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from correspondence.models.search_indexes import upper_trigram_indexes
+
 
 class OutgoingStatus(models.TextChoices):
     DRAFT = "draft", _("Черновик")
@@ -151,6 +153,11 @@ class OutgoingLetter(models.Model):
             models.Index(fields=["status", "control_date"], name="outgoing_status_control"),
             # a reply by email quotes our number in its subject
             models.Index(fields=["reg_number"], name="outgoing_reg_number"),
+            models.Index(
+                fields=["counterparty", "-created_at"], name="outgoing_counterparty_recent"
+            ),
+            models.Index(fields=["project", "-created_at"], name="outgoing_project"),
+            *upper_trigram_indexes("outgoing", ["subject", "reg_number", "counterparty_number"]),
         ]
 
     def __str__(self) -> str:

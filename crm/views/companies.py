@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
+from argo_docs.paging import capped_page
 from crm import registry, selectors
 from crm.forms import CommunicationForm, CompanyEditForm, CompanyFilterForm, ContactPersonForm
 from crm.models import ContactPerson, Counterparty, ProcessingStatus
@@ -52,10 +53,9 @@ def company_list(request: HttpRequest) -> HttpResponse:
         category=filters.get("category", ""),
         sort=sort,
     )
-    total = selectors.capped_count(qs)
-    paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = min(total, selectors.COUNT_CAP)  # never an exact COUNT of a huge table
-    page = paginator.get_page(request.GET.get("page"))
+    # never an exact COUNT of a huge table, never an OFFSET past the cap
+    page = capped_page(qs, PAGE_SIZE, request.GET.get("page"), cap=selectors.COUNT_CAP)
+    total = page.paginator.counted
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)

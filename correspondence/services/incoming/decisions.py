@@ -18,6 +18,7 @@ from correspondence.models import IncomingLetter, IncomingStatus, LetterFile, Ou
 from correspondence.services.incoming import route
 from correspondence.services.incoming.registration import locked_letter
 from storage.services import stored_files_create
+from workflow.access import access_refresh
 from workflow.models import HistoryAction, RouteStep, StepKind, StepStatus, Task
 from workflow.models.routes import Decision
 from workflow.routes.services import MOVED_ON, route_step_add, step_decide
@@ -180,6 +181,7 @@ def outgoing_reply_draft_create(
     LetterFile.objects.bulk_create(
         [LetterFile(outgoing=reply, stored_file=f, added_by=user) for f in files]
     )
+    access_refresh(reply)
     history_record(
         subject=reply,
         actor=user,

@@ -22,6 +22,7 @@ from correspondence.models import (
 )
 from correspondence.services.incoming import route
 from correspondence.services.numbering import journal_for, number_take
+from workflow.access import access_refresh
 from workflow.models import HistoryAction
 from workflow.routes.services import route_cancel, route_start
 from workflow.services import display_name, history_record
@@ -93,6 +94,7 @@ def incoming_register(
         LetterFile.objects.bulk_create(
             [LetterFile(incoming=letter, stored_file=f, added_by=user) for f in files]
         )
+        access_refresh(letter)
         history_record(
             subject=letter,
             actor=user,

@@ -18,6 +18,7 @@ from correspondence.services.outgoing.base import (
     locked,
 )
 from storage.services import duplicates_refuse
+from workflow.access import access_refresh
 from workflow.models import HistoryAction
 from workflow.services import (
     history_record,
@@ -61,6 +62,7 @@ def outgoing_create(
         LetterFile.objects.bulk_create(
             [LetterFile(outgoing=letter, stored_file=f, added_by=user) for f in files]
         )
+        access_refresh(letter)
         history_record(
             subject=letter,
             actor=user,
@@ -102,6 +104,10 @@ def outgoing_update(
                 changed.append(field)
         if changed:
             letter.save(update_fields=changed)
+        if "executor" in changed:
+            access_refresh(letter)
+            for answer in letter.answers.all():  # its executor reads the replies
+                access_refresh(answer)
         removed = LetterFile.objects.filter(outgoing=letter, pk__in=list(remove_file_ids)).delete()
         files = list(files)
         duplicates_refuse(  # under the letter's lock: two tabs cannot both attach the same file

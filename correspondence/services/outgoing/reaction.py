@@ -27,6 +27,7 @@ from correspondence.services.outgoing.base import (
     open_tasks,
 )
 from workflow import calendar
+from workflow.access import access_refresh
 from workflow.models import HistoryAction
 from workflow.services import (
     history_record,
@@ -94,6 +95,7 @@ def reaction_complete(*, task_id: int, user, data: dict) -> OutgoingLetter:
             task_complete(task_id=task_id, user=user, outcome=RECEIVED, comment=comment)
             if answer is not None and answer.answers_outgoing_id is None:
                 IncomingLetter.objects.filter(pk=answer.pk).update(answers_outgoing=letter)
+                access_refresh(answer)  # our executor may now read the reply
             text = comment or (
                 _("Получен ответ: вх. № %(number)s") % {"number": answer.reg_number}
                 if answer
