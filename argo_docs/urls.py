@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -25,3 +26,5 @@ urlpatterns = [
     path("files/", include("storage.urls")),
     path("control/", include("control.urls")),
 ]
+if settings.ARGO_BENCH_URLS:  # bench/pages.py's baseline, off by default
+    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench-bare"))

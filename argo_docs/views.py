@@ -26,6 +26,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_not_required
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The cost of the middleware stack alone: routed only with ARGO_BENCH_URLS (benchmarks)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
 @require_GET
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ between the commit and that enqueue, the every-minute schedule (migration 0002) 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from email.utils import make_msgid, parseaddr
 
@@ -59,6 +60,38 @@ def _addresses(to: Sequence[str] | str) -> list[str]:
     return cleaned
 
 
+def _message_fields(
+    *,
+    to: Sequence[str] | str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    from_email: str | None = None,
+    document: models.Model | None = None,
+    document_key: tuple[int, int] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict:
+    """The checked fields of a new message; ``document_key`` (content type id, object id)
+    names the document without loading it."""
+    extra = {_one_line(k): _one_line(v) for k, v in (headers or {}).items()}
+    unknown = set(extra) - EXTRA_HEADERS
+    if unknown:
+        raise ValueError(f"the outbox does not set these headers: {sorted(unknown)}")
+    if document is not None:
+        document_key = (ContentType.objects.get_for_model(document).pk, document.pk)
+    return {
+        "message_id": message_id_make(),
+        "from_email": _one_line(from_email or settings.DEFAULT_FROM_EMAIL),
+        "to": _addresses(to),
+        "subject": _one_line(subject)[:998],
+        "body": body,
+        "html_body": html_body,
+        "headers": extra,
+        "document_type_id": document_key[0] if document_key else None,
+        "document_id": document_key[1] if document_key else None,
+    }
+
+
 def outbox_enqueue(
     *,
     to: Sequence[str] | str,
@@ -73,23 +106,18 @@ def outbox_enqueue(
     """Write one message to the outbox inside the caller's transaction; it is sent after the
     commit. ``attachments`` are ``storage.StoredFile`` rows, sent under their original names.
     ``document`` (any saved model) links the message to its card and delivery hook."""
-    extra = {_one_line(k): _one_line(v) for k, v in (headers or {}).items()}
-    unknown = set(extra) - EXTRA_HEADERS
-    if unknown:
-        raise ValueError(f"the outbox does not set these headers: {sorted(unknown)}")
     message = OutboxMessage(
-        message_id=message_id_make(),
-        from_email=_one_line(from_email or settings.DEFAULT_FROM_EMAIL),
-        to=_addresses(to),
-        subject=_one_line(subject)[:998],
-        body=body,
-        html_body=html_body,
-        headers=extra,
+        **_message_fields(
+            to=to,
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            from_email=from_email,
+            document=document,
+            headers=headers,
+        ),
         max_attempts=MAX_ATTEMPTS,
     )
-    if document is not None:
-        message.document_type = ContentType.objects.get_for_model(document)
-        message.document_id = document.pk
     message.save()
     files = list(dict.fromkeys(attachments))  # keep the order, drop repeats
     OutboxAttachment.objects.bulk_create(
@@ -97,6 +125,33 @@ def outbox_enqueue(
     )
     flush_after_commit()
     return message
+
+
+def outbox_enqueue_many(messages: Iterable[dict]) -> int:
+    """``outbox_enqueue`` for many messages without attachments (each a dict of its keyword
+    arguments): the same checks, one INSERT for all of them (rows as one JSON parameter: no
+    per-row placeholders to build) and one flush job when the transaction commits."""
+    now = timezone.now()
+    rows = [_message_fields(**m) for m in messages]
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO outbox_outboxmessage (message_id, from_email, "to", subject, body,
+              html_body, headers, status, attempts, max_attempts, next_attempt_at, last_error,
+              created_at, document_type_id, document_id)
+            SELECT r.message_id, r.from_email, ARRAY(SELECT jsonb_array_elements_text(r."to")),
+              r.subject, r.body, r.html_body, r.headers, %s, 0, %s, %s, '', %s,
+              r.document_type_id, r.document_id
+            FROM jsonb_to_recordset(%s::jsonb) AS r(message_id text, from_email text, "to" jsonb,
+              subject text, body text, html_body text, headers jsonb, document_type_id integer,
+              document_id bigint)
+            """,
+            [OutboxStatus.PENDING, MAX_ATTEMPTS, now, now, json.dumps(rows)],
+        )
+    flush_after_commit()
+    return len(rows)
 
 
 def outbox_retry(*, message_id: int, to: Sequence[str] | str | None = None) -> OutboxMessage:

@@ -25,6 +25,8 @@ class WorkflowConfig(AppConfig):
         route_tasks.register()
         registry.register_timer_handler(services.TASK_REMINDER, handlers.task_reminder)
         registry.register_timer_handler(services.TASK_ESCALATION, handlers.task_escalation)
+        registry.register_timer_batch_handler(services.TASK_REMINDER, handlers.task_reminders)
+        registry.register_timer_batch_handler(services.TASK_ESCALATION, handlers.task_escalations)
         register_delivery_hook("workflow.Notification", jobs.notification_emailed)
         from django.db.models.signals import post_save
 

@@ -9,33 +9,21 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from outbox.selectors import messages_for
-from workflow.models import Absence, Notification, Timer
-from workflow.services import absence_delegate_tasks, notification_email_enqueue, timer_fire
+from workflow import timer_sweep
+from workflow.models import Absence, Notification
+from workflow.services import absence_delegate_tasks, notification_email_enqueue
 
 logger = logging.getLogger(__name__)
 
 
-def timers_sweep(*, batch_size: int = 100, max_batches: int = 50) -> int:
-    """Fire every due timer. Runs every minute; two sweeps at once never fire a timer twice:
-    each claims its batch with SELECT ... FOR UPDATE SKIP LOCKED and marks it in the same
-    transaction. Returns how many handlers succeeded."""
-    fired = 0
-    for _ in range(max_batches):
-        with transaction.atomic():
-            batch = list(
-                Timer.objects.select_for_update(skip_locked=True)
-                .filter(
-                    due_at__lte=timezone.now(),
-                    fired_at__isnull=True,
-                    cancelled_at__isnull=True,
-                    failed_at__isnull=True,
-                )
-                .order_by("due_at", "id")[:batch_size]
-            )
-            for timer in batch:
-                fired += timer_fire(timer=timer)
-        if len(batch) < batch_size:
-            break
+def timers_sweep(*, batch_size: int = 500, seconds: float = 50.0) -> int:
+    """Every minute: fire every due timer, in batches, for at most ``seconds`` (less than the
+    schedule's minute; what is left waits for the next run). Exactly once per timer, never two
+    sweeps at once (see ``workflow.timer_sweep``). Returns how many handlers succeeded."""
+    fired = timer_sweep.sweep(batch_size=batch_size, seconds=seconds)
+    if fired is None:
+        logger.info("timers sweep skipped: the previous one is still running")
+        return 0
     if fired:
         logger.info("timers sweep fired %s timer(s)", fired)
     return fired

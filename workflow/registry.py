@@ -38,6 +38,7 @@ class TaskKind:
 
 _task_kinds: dict[str, TaskKind] = {}
 _timer_handlers: dict[str, Callable[[Timer], None]] = {}
+_timer_batch_handlers: dict[str, Callable[[list[Timer]], None]] = {}
 
 
 def register_task_kind(kind: TaskKind) -> None:
@@ -68,6 +69,19 @@ def timer_handler(kind: str) -> Callable[[Timer], None]:
         return _timer_handlers[kind]
     except KeyError:
         raise LookupError(f"no handler is registered for timer kind {kind!r}") from None
+
+
+def register_timer_batch_handler(kind: str, handler: Callable[[list[Timer]], None]) -> None:
+    """Optional fast path for a kind that also has a single-timer handler: the sweep hands it a
+    whole batch of claimed timers; if it raises, the batch is fired one timer at a time."""
+    timer_handler(kind)  # a batch handler never replaces the single one (retries use it)
+    if _timer_batch_handlers.get(kind, handler) is not handler:
+        raise ValueError(f"timer kind {kind!r} already has a batch handler")
+    _timer_batch_handlers[kind] = handler
+
+
+def timer_batch_handler(kind: str) -> Callable[[list[Timer]], None] | None:
+    return _timer_batch_handlers.get(kind)
 
 
 # --- the files of a task's document (shown on the task page) --------------------------------------

@@ -187,6 +187,9 @@ ARGO_MESSAGE_ID_DOMAIN = env_str("ARGO_MESSAGE_ID_DOMAIN", "")
 # Base of links in emails and calendar feeds: the host and port the run script serves on unless set.
 SITE_URL = site_url()
 
+# The bare view bench/pages.py compares every page with; never routed unless this is set.
+ARGO_BENCH_URLS = env_bool("ARGO_BENCH_URLS", False)
+
 # HTTPS hardening, on by default in production; ARGO_HTTPS=false for a plain-HTTP intranet.
 HTTPS = env_bool("ARGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
