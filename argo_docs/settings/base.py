@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "correspondence",
     "contracts",
     "memos",
+    "search",
 ]
 
 MIDDLEWARE = [

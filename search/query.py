@@ -1,0 +1,197 @@
+"""Running a search for one viewer: per kind, the hits the viewer may open (the kind's own
+visibility rule as a subquery), at most ``BOUND`` of them ranked (exact numbers first, then the
+weighted full-text rank, then trigram similarity of the title), with highlighted fragments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from search import providers
+from search.models import SearchEntry
+from search.text import clean, query_codes
+
+BOUND = 10_000  # hits ranked per kind: a common word stays as fast as a rare one
+EXACT_BOUND = 200
+MIN_TRIGRAM_LENGTH = 4
+_START, _STOP = "\x02", "\x03"  # markers no document holds; replaced after escaping
+
+
+@dataclass
+class Filters:
+    kinds: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    counterparty_id: int | None = None
+    legal_entity_id: int | None = None
+    status: str = ""
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    url: str
+    title: SafeString
+    fragment: SafeString
+    date: dt.date | None
+    counterparty: str
+    counterparty_id: int | None
+    status: str
+    exact: bool
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    count: int
+    capped: bool
+    hits: list[Hit]
+
+
+def highlight(text: str | None) -> SafeString:
+    """Escape everything, then turn the markers ``ts_headline`` put around matches into <mark>."""
+    safe = escape(text or "")
+    return mark_safe(safe.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+
+
+def _ts_query(text: str) -> SearchQuery | None:
+    cleaned = clean(text)
+    return SearchQuery(cleaned, config="russian", search_type="plain") if cleaned else None
+
+
+def _filtered(kind_provider, user, filters: Filters) -> QuerySet:
+    qs = SearchEntry.objects.filter(
+        kind=kind_provider.kind, object_id__in=kind_provider.visible(user).values("pk")
+    )
+    if filters.date_from:
+        qs = qs.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(date__lte=filters.date_to)
+    if filters.counterparty_id:
+        qs = qs.filter(counterparty_id=filters.counterparty_id)
+    if filters.legal_entity_id:
+        qs = qs.filter(legal_entity_id=filters.legal_entity_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
+def _bounded_ids(base: QuerySet, text: str, ts_query, codes: list[str]) -> QuerySet:
+    """The ids of at most BOUND matching entries (plus every exact number match), unordered."""
+    condition = Q()
+    if ts_query is not None:
+        condition |= Q(vector=ts_query)
+    cleaned = clean(text)
+    if len(cleaned) >= MIN_TRIGRAM_LENGTH:
+        condition |= Q(title_norm__trigram_word_similar=cleaned)
+    matched = base.filter(condition).values("pk")[:BOUND] if condition else None
+    exact = base.filter(codes__overlap=codes).values("pk")[:EXACT_BOUND] if codes else None
+    if matched is not None and exact is not None:
+        return Q(pk__in=matched) | Q(pk__in=exact)
+    if matched is not None:
+        return Q(pk__in=matched)
+    if exact is not None:
+        return Q(pk__in=exact)
+    return Q(pk__in=[])
+
+
+def _ranked(where: Q, text: str, ts_query, codes: list[str]) -> QuerySet:
+    qs = SearchEntry.objects.filter(where)
+    order = []
+    if codes:
+        exact = ExpressionWrapper(Q(codes__overlap=codes), output_field=BooleanField())
+        qs = qs.annotate(exact=exact)
+        order.append(F("exact").desc())
+    else:
+        qs = qs.annotate(exact=Value(False, output_field=BooleanField()))
+    if ts_query is not None:
+        qs = qs.annotate(rank=SearchRank(F("vector"), ts_query, cover_density=True))
+        order.append(F("rank").desc())
+    cleaned = clean(text)
+    if len(cleaned) >= MIN_TRIGRAM_LENGTH:
+        qs = qs.annotate(similarity=TrigramWordSimilarity(Value(cleaned), "title_norm"))
+        order.append(F("similarity").desc())
+    return qs.order_by(*order, F("date").desc(nulls_last=True), "-pk")
+
+
+def _with_fragments(qs: QuerySet, ts_query) -> QuerySet:
+    if ts_query is None:
+        return qs.annotate(title_hl=F("title"), fragment=Coalesce(Value(""), Value("")))
+    options = {"config": "russian", "start_sel": _START, "stop_sel": _STOP}
+    return qs.annotate(
+        title_hl=SearchHeadline("title", ts_query, highlight_all=True, **options),
+        fragment=SearchHeadline(
+            "body",
+            ts_query,
+            max_words=30,
+            min_words=10,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+            **options,
+        ),
+    )
+
+
+def search(
+    user, text: str, filters: Filters | None = None, *, per_kind: int = 5, offset: int = 0
+) -> list[Group]:
+    """The groups of hits for ``text``, one per kind the viewer may search, in the kinds' order.
+    Kinds with no visible hit are left out."""
+    filters = filters or Filters()
+    text = (text or "").strip()[:300]
+    ts_query = _ts_query(text)
+    codes = query_codes(text)
+    if ts_query is None and not codes:
+        return []
+    groups = []
+    for item in providers.all_providers():
+        if filters.kinds and item.kind not in filters.kinds:
+            continue
+        where = _bounded_ids(_filtered(item, user, filters), text, ts_query, codes)
+        count = SearchEntry.objects.filter(where).count()
+        if not count:
+            continue
+        rows = _with_fragments(_ranked(where, text, ts_query, codes), ts_query)
+        rows = rows.values(
+            "object_id",
+            "title_hl",
+            "fragment",
+            "date",
+            "counterparty_name",
+            "counterparty_id",
+            "status",
+            "exact",
+        )[offset : offset + per_kind]
+        statuses = dict(getattr(item, "status_choices", ()))
+        hits = [
+            Hit(
+                kind=item.kind,
+                object_id=row["object_id"],
+                url=item.url(row["object_id"]),
+                title=highlight(row["title_hl"]),
+                fragment=highlight(row["fragment"])
+                if _START in (row["fragment"] or "")
+                else mark_safe(""),
+                date=row["date"],
+                counterparty=row["counterparty_name"],
+                counterparty_id=row["counterparty_id"],
+                status=str(statuses.get(row["status"], row["status"])),
+                exact=row["exact"],
+            )
+            for row in rows
+        ]
+        groups.append(Group(item.kind, str(item.label), count, count >= BOUND, hits))
+    return groups
