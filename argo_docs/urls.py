@@ -23,4 +23,5 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("memos/", include("memos.urls")),
     path("files/", include("storage.urls")),
+    path("search/", include("search.urls")),
 ]
