@@ -14,6 +14,7 @@ from contracts.selectors import contracts_visible_to
 class ContractProvider:
     kind = "contract"
     label = _("Договоры")
+    single_label = _("Договор")
     model = "contracts.Contract"
     order = 30
     status_choices = ContractStatus.choices
@@ -33,6 +34,7 @@ class ContractProvider:
             counterparty_id=contract.counterparty_id,
             status=contract.status,
             file_ids=[link.stored_file_id for link in contract.files.all()],
+            scopes=[f"counterparty:{contract.counterparty_id}"],
         )
 
     def visible(self, user):

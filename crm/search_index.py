@@ -11,6 +11,21 @@ from crm.signals import companies_written
 from workflow.rules import is_employee
 
 
+class CounterpartyScope:
+    """The dossier of a counterparty: every letter and contract with it."""
+
+    label = _("Досье контрагента")
+
+    def title(self, pk: int) -> str:
+        return Counterparty.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+
+    def url(self, pk: int) -> str:
+        return reverse("crm:company-detail", args=[pk])
+
+    def may_view(self, user, pk: int) -> bool:
+        return is_employee(user) and Counterparty.objects.filter(pk=pk).exists()
+
+
 class CompanyProvider:
     kind = "company"
     label = _("Компании")
@@ -20,6 +35,7 @@ class CompanyProvider:
     is_counterparty = True
     bulk_signal = companies_written
     watch = {"crm.ContactPerson": lambda contact: [contact.company_id]}
+    dossier_scopes = {"counterparty": CounterpartyScope()}
 
     def queryset(self):
         return Counterparty.objects.prefetch_related("contacts")

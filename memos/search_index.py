@@ -13,6 +13,7 @@ from memos.selectors import memos_visible_to
 class MemoProvider:
     kind = "memo"
     label = _("Служебные записки")
+    single_label = _("Служебная записка")
     model = "memos.Memo"
     order = 40
     status_choices = MemoStatus.choices

@@ -22,7 +22,7 @@ MAX_BODY = 200_000
 _UPSERT = """
 INSERT INTO search_searchentry (
     content_type_id, object_id, kind, title, title_norm, codes, counterparty_name, body, vector,
-    date, counterparty_id, legal_entity_id, status, file_ids, updated_at)
+    date, counterparty_id, legal_entity_id, status, file_ids, scopes, reply_to, updated_at)
 SELECT r.ct, r.oid, r.kind, r.title, r.title_norm,
        CASE WHEN r.codes = '' THEN '{}'::varchar[] ELSE string_to_array(r.codes, E'\\x1f') END,
        r.cp, r.body,
@@ -31,18 +31,20 @@ SELECT r.ct, r.oid, r.kind, r.title, r.title_norm,
        || setweight(to_tsvector('russian', r.d), 'D'),
        r.date, r.cp_id, r.le_id, r.status,
        CASE WHEN r.files = '' THEN '{}'::bigint[] ELSE string_to_array(r.files, ',')::bigint[] END,
-       now()
+       CASE WHEN r.scopes = '' THEN '{}'::varchar[] ELSE string_to_array(r.scopes, ',') END,
+       r.reply_to, now()
 FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
             %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::date[], %s::bigint[],
-            %s::bigint[], %s::text[], %s::text[])
+            %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
      AS r(ct, oid, kind, title, title_norm, codes, cp, body, a, b, c, d, date, cp_id, le_id,
-          status, files)
+          status, files, scopes, reply_to)
 ON CONFLICT (content_type_id, object_id) DO UPDATE SET
     kind = EXCLUDED.kind, title = EXCLUDED.title, title_norm = EXCLUDED.title_norm,
     codes = EXCLUDED.codes, counterparty_name = EXCLUDED.counterparty_name,
     body = EXCLUDED.body, vector = EXCLUDED.vector, date = EXCLUDED.date,
     counterparty_id = EXCLUDED.counterparty_id, legal_entity_id = EXCLUDED.legal_entity_id,
-    status = EXCLUDED.status, file_ids = EXCLUDED.file_ids, updated_at = EXCLUDED.updated_at
+    status = EXCLUDED.status, file_ids = EXCLUDED.file_ids, scopes = EXCLUDED.scopes,
+    reply_to = EXCLUDED.reply_to, updated_at = EXCLUDED.updated_at
 """
 
 
@@ -67,7 +69,7 @@ def index_objects(provider: Any, objects: Iterable[Any]) -> int:
     content_type = ContentType.objects.get_for_model(objects[0].__class__, for_concrete_model=True)
     docs = [(obj.pk, _as_document(provider.document(obj))) for obj in objects]
     texts = _file_texts({fid for _pk, doc in docs for fid in doc.file_ids})
-    columns: list[list] = [[] for _ in range(17)]
+    columns: list[list] = [[] for _ in range(19)]
     for pk, doc in docs:
         file_text = "\n".join(texts.get(fid, "") for fid in doc.file_ids).strip()[:MAX_FILE_TEXT]
         title = (doc.title or "")[:1000]
@@ -94,6 +96,8 @@ def index_objects(provider: Any, objects: Iterable[Any]) -> int:
             doc.legal_entity_id,
             doc.status or "",
             ",".join(str(int(f)) for f in doc.file_ids),
+            ",".join(s for s in doc.scopes if s and "," not in s),
+            doc.reply_to or "",
         ]
         for column, value in zip(columns, row, strict=True):
             column.append(value)

@@ -16,6 +16,8 @@ A provider is any object with:
 - ``status_choices``: ``[(value, label)]`` for the status filter;
 - ``is_counterparty`` (optional): its objects are the counterparties other documents name;
   renaming one re-indexes the documents that carry the old name;
+- ``dossier_scopes`` (optional): ``{code: Scope}`` of the dossiers this app owns (a scope has
+  ``label``, ``title(pk)``, ``url(pk)`` and ``may_view(user, pk)``);
 - ``bulk_signal`` (optional): a Django signal sent with ``ids=[…]`` after a bulk write that
   bypassed ``save()`` (the CRM import), so those objects are indexed in the same transaction.
 """
@@ -41,6 +43,8 @@ class Document:
     legal_entity_id: int | None = None
     status: str = ""
     file_ids: list[int] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)  # dossiers: "counterparty:12", "thread:40"
+    reply_to: str = ""  # "incoming:5" when the document answers another
 
 
 _providers: dict[str, Any] = {}

@@ -60,6 +60,19 @@ def _file_text_saved(sender, instance, raw=False, **kwargs):
         indexing.reindex_files([instance.stored_file_id])
 
 
+def _history_written(sender, instance, raw=False, **kwargs):
+    """Every service writes one history row after its links (files bulk-created without
+    ``save()``): re-reading the document then catches what no ``post_save`` reported."""
+    if raw or not instance.object_id:
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_id(instance.content_type_id)
+    item = providers.provider_for_model(f"{content_type.app_label}.{content_type.model}")
+    if item is not None and not getattr(item, "is_counterparty", False):
+        indexing.index_ids(item, [instance.object_id])
+
+
 _handlers: list = []  # strong references: the signals hold weak ones
 
 
@@ -88,6 +101,9 @@ def connect() -> None:
             handler = _bulk_written(item)
             _handlers.append(handler)
             bulk.connect(handler, dispatch_uid=f"search:{item.kind}:bulk")
+    post_save.connect(
+        _history_written, sender=_model("workflow.HistoryEntry"), dispatch_uid="search:history"
+    )
     post_save.connect(
         _file_text_saved, sender=_model("storage.FileText"), dispatch_uid="search:file-text"
     )
