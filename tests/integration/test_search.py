@@ -4,6 +4,7 @@ fallback, visibility per document type, the index kept in the write's transactio
 from __future__ import annotations
 
 import pytest
+from django.utils.html import strip_tags
 
 from correspondence.testing import build_world, register
 from search.models import SearchEntry
@@ -163,3 +164,32 @@ def test_rebuild_command_indexes_existing_data(world):
     call_command("rebuild_search_index")
     assert SearchEntry.objects.filter(kind="incoming", object_id=letter.pk).exists()
     assert SearchEntry.objects.filter(kind="company", object_id=world["tenant"].pk).exists()
+
+
+def test_the_crm_import_indexes_what_it_creates_and_updates(org, client, settings, tmp_path):
+    """GIVEN a CSV of companies WHEN imported (COPY, no save()) THEN each company is found by
+    name without quotes, by its contact's name with ё as е, by INN and by phone digits; an
+    update of the name by a second import is found too."""
+    from tests.integration.test_crm_import import HEADER, ROWS, csv_bytes, run_wizard
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(org["seller"])
+    run_wizard(client, "a.csv", csv_bytes([HEADER, *ROWS]))
+    user = org["seller"]
+    for query, name in (
+        ("Теплосеть", "ООО «Теплосеть»"),
+        ("семина", "ТСЖ «Южное»"),
+        ("7801000003", "УК «Дом-Сервис»"),
+        ("8 (812) 000-00-02", "ТСЖ «Южное»"),
+        ("Дом Сервис", "УК «Дом-Сервис»"),
+    ):
+        hits = [
+            strip_tags(h.title) for g in search(user, query) if g.kind == "company" for h in g.hits
+        ]
+        assert hits[:1] == [name], query
+    renamed = [HEADER, ["ООО «Теплосеть Север»", "7801000001", "", "", ""]]
+    run_wizard(client, "b.csv", csv_bytes(renamed), mode="update")
+    hits = [
+        strip_tags(h.title) for g in search(user, "север") if g.kind == "company" for h in g.hits
+    ]
+    assert hits == ["ООО «Теплосеть Север»"]
