@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import F, OuterRef, Subquery
 
 from search import providers
 from search.models import SearchEntry
@@ -139,20 +140,27 @@ def reindex_files(file_ids: Iterable[int]) -> None:
             index_ids(item, ids)
 
 
-def reindex_counterparty(counterparty_id: int, name: str) -> None:
-    """A counterparty was renamed: refresh the documents that still carry the old name."""
+def reindex_counterparties(kind: str, ids: Iterable[int]) -> None:
+    """Counterparties (entries of ``kind``, just re-indexed) may have been renamed: refresh the
+    documents that still carry another name, in one query for the whole batch."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return
+    current = SearchEntry.objects.filter(kind=kind, object_id=OuterRef("counterparty_id"))
     rows = (
-        SearchEntry.objects.filter(counterparty_id=counterparty_id)
-        .exclude(counterparty_name=name[:500])
+        SearchEntry.objects.filter(counterparty_id__in=ids)
+        .exclude(kind=kind)
+        .annotate(current=Subquery(current.values("title")[:1]))
+        .exclude(counterparty_name=F("current"))
         .values_list("kind", "object_id")
     )
     by_kind: dict[str, set[int]] = {}
-    for kind, object_id in rows:
-        by_kind.setdefault(kind, set()).add(object_id)
-    for kind, ids in by_kind.items():
-        item = providers.provider(kind)
+    for doc_kind, object_id in rows:
+        by_kind.setdefault(doc_kind, set()).add(object_id)
+    for doc_kind, object_ids in by_kind.items():
+        item = providers.provider(doc_kind)
         if item is not None and not getattr(item, "is_counterparty", False):
-            index_ids(item, ids)
+            index_ids(item, object_ids)
 
 
 def rebuild(kinds: Iterable[str] | None = None, *, stdout=None) -> dict[str, int]:

@@ -22,7 +22,7 @@ def _object_saved(provider):
             return
         indexing.index_objects(provider, provider.queryset().filter(pk=instance.pk))
         if getattr(provider, "is_counterparty", False):
-            indexing.reindex_counterparty(instance.pk, str(instance))
+            indexing.reindex_counterparties(provider.kind, [instance.pk])
 
     return handler
 
@@ -49,8 +49,7 @@ def _bulk_written(provider):
     def handler(sender, ids=(), **kwargs):
         indexing.index_ids(provider, ids)
         if getattr(provider, "is_counterparty", False):
-            for obj in provider.queryset().filter(pk__in=list(ids)):
-                indexing.reindex_counterparty(obj.pk, str(obj))
+            indexing.reindex_counterparties(provider.kind, ids)
 
     return handler
 
