@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 LEASE = dt.timedelta(minutes=15)  # a claimed file is claimed again after this (a dead worker)
 BATCH = 50
-BACKFILL = 1000
 
 
 def _retry_pause(attempts: int) -> dt.timedelta:
@@ -35,29 +34,10 @@ def file_text_pending(stored_file: StoredFile) -> FileText:
     return row
 
 
-def _backfill() -> None:
-    """Files stored before recognition existed (or by a bulk path) get their pending row."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {FileText._meta.db_table}
-                (stored_file_id, state, method, text, error, attempts, next_attempt_at, updated_at)
-            SELECT f.id, %s, '', '', '', 0, now(), now()
-            FROM {StoredFile._meta.db_table} f
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {FileText._meta.db_table} t WHERE t.stored_file_id = f.id)
-            ORDER BY f.id DESC LIMIT %s
-            ON CONFLICT (stored_file_id) DO NOTHING
-            """,  # noqa: S608 - table names are ours
-            [TextState.PENDING, BACKFILL],
-        )
-
-
 def file_text_sweep(*, batch: int = BATCH) -> int:
     """Claim due pending files and queue one job each. Returns how many were queued."""
     from django_q.tasks import async_task
 
-    _backfill()
     now = timezone.now()
     with transaction.atomic():
         rows = list(

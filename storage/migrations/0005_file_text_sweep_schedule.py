@@ -23,4 +23,16 @@ def delete_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("storage", "0004_filetext")]
 
-    operations = [migrations.RunPython(create_schedule, delete_schedule)]
+    operations = [
+        migrations.RunPython(create_schedule, delete_schedule),
+        # files stored before recognition existed wait for it like new ones
+        migrations.RunSQL(
+            """
+            INSERT INTO storage_filetext
+                (stored_file_id, state, method, text, error, attempts, next_attempt_at, updated_at)
+            SELECT id, 'pending', '', '', '', 0, now(), now() FROM storage_storedfile
+            ON CONFLICT (stored_file_id) DO NOTHING
+            """,
+            migrations.RunSQL.noop,
+        ),
+    ]
