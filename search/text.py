@@ -57,11 +57,11 @@ def codes(values: Iterable[str]) -> list[str]:
 
 
 def query_codes(query: str) -> list[str]:
-    """The keys a query may match exactly: the whole query, each token that holds a digit or @,
-    and the query's digits when it looks like a phone or INN."""
+    """The keys a query may match exactly: the whole query and each token when they hold a digit
+    or @, and the query's digits when it looks like a phone or INN."""
     keys = set()
     whole = code_key(query)
-    if whole:
+    if whole and (_HAS_DIGIT.search(whole) or "@" in whole):
         keys.add(whole)
     for token in (query or "").split():
         if _HAS_DIGIT.search(token) or "@" in token:
