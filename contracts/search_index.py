@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ class ContractProvider:
             codes=[str(contract.number or ""), amount, amount.split(".")[0]],
             counterparty=contract.counterparty.name,
             body=f"{contract.subject}\n{number_format(contract.amount, 2, force_grouping=True)} ₽",
-            date=contract.created_at.date(),
+            date=timezone.localdate(contract.created_at),
             counterparty_id=contract.counterparty_id,
             status=contract.status,
             file_ids=[link.stored_file_id for link in contract.files.all()],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from correspondence import selectors
@@ -126,7 +127,7 @@ class OutgoingProvider:
             codes=[letter.reg_number, letter.counterparty_number],
             counterparty=letter.counterparty.name,
             body=letter.text,
-            date=letter.document_date or letter.created_at.date(),
+            date=letter.document_date or timezone.localdate(letter.created_at),
             counterparty_id=letter.counterparty_id,
             legal_entity_id=letter.legal_entity_id,
             status=letter.status,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Counterparty, ProcessingStatus
@@ -62,7 +63,7 @@ class CompanyProvider:
                 )
                 if part and part.strip()
             ),
-            date=company.created_at.date(),
+            date=timezone.localdate(company.created_at),
             counterparty_id=company.pk,
             status=company.status,
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from memos.models import Memo, MemoStatus
@@ -27,7 +28,7 @@ class MemoProvider:
             title=f"{memo.number or _('черновик')} — {memo.subject}",
             codes=[memo.number],
             body="\n".join(part for part in (memo.text, memo.resolution) if part),
-            date=(memo.submitted_at or memo.created_at).date(),
+            date=timezone.localdate(memo.submitted_at or memo.created_at),
             legal_entity_id=memo.legal_entity_id,
             status=memo.status,
             file_ids=[link.stored_file_id for link in memo.files.all()],
