@@ -14,8 +14,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -98,48 +97,70 @@ def _fuzzy(cleaned: str) -> bool:
     return len(cleaned) >= MIN_TRIGRAM_LENGTH and not any(ch.isdigit() for ch in cleaned)
 
 
-def _bounded_ids(base: QuerySet, text: str, ts_query, codes: list[str]) -> QuerySet:
-    """The ids of at most BOUND matching entries (plus every exact number match), unordered."""
+def _annotated(qs: QuerySet, text: str, ts_query, codes: list[str], fuzzy: bool) -> QuerySet:
+    """The ranking keys of each matching entry: exact number, weighted rank, title similarity."""
+    if codes:
+        exact = ExpressionWrapper(Q(codes__overlap=codes), output_field=BooleanField())
+    else:
+        exact = Value(False, output_field=BooleanField())
+    rank = (
+        SearchRank(F("vector"), ts_query, cover_density=True)
+        if ts_query is not None
+        else Value(0.0, output_field=FloatField())
+    )
+    similarity = (
+        TrigramWordSimilarity(Value(clean(text)), "title_norm")
+        if fuzzy
+        else Value(0.0, output_field=FloatField())
+    )
+    return qs.annotate(ex=exact, rk=rank, sm=similarity).values("id", "ex", "rk", "sm", "date")
+
+
+def _ranked_ids(base: QuerySet, text, ts_query, codes, fuzzy, limit, offset):
+    """(ids of one page in rank order, the total of the bounded set). At most BOUND matches
+    (plus the exact number matches) are ranked; the ranking keys are computed inside the bounded
+    subquery, so the outer query reads no other row."""
     condition = Q()
     if ts_query is not None:
         condition |= Q(vector=ts_query)
-    cleaned = clean(text)
-    if _fuzzy(cleaned):
-        condition |= Q(title_norm__trigram_word_similar=cleaned)
-    matched = base.filter(condition).values("pk")[:BOUND] if condition else None
-    exact = base.filter(codes__overlap=codes).values("pk")[:EXACT_BOUND] if codes else None
-    if matched is not None and exact is not None:
-        # one IN over a UNION: an OR of two INs would filter every entry through hashed plans
-        return Q(pk__in=matched.union(exact, all=True))
-    if matched is not None:
-        return Q(pk__in=matched)
-    if exact is not None:
-        return Q(pk__in=exact)
-    return Q(pk__in=[])
-
-
-def _ranked(where: Q, text: str, ts_query, codes: list[str]) -> QuerySet:
-    qs = SearchEntry.objects.filter(where)
-    order = []
-    if codes:
-        exact = ExpressionWrapper(Q(codes__overlap=codes), output_field=BooleanField())
-        qs = qs.annotate(exact=exact)
-        order.append(F("exact").desc())
-    else:
-        qs = qs.annotate(exact=Value(False, output_field=BooleanField()))
-    if ts_query is not None:
-        qs = qs.annotate(rank=SearchRank(F("vector"), ts_query, cover_density=True))
-        order.append(F("rank").desc())
-    cleaned = clean(text)
-    if _fuzzy(cleaned):
-        qs = qs.annotate(similarity=TrigramWordSimilarity(Value(cleaned), "title_norm"))
-        order.append(F("similarity").desc())
-    return qs.order_by(*order, F("date").desc(nulls_last=True), "-pk")
+    if fuzzy:
+        condition |= Q(title_norm__trigram_word_similar=clean(text))
+    parts, params = [], []
+    for qs in (
+        _annotated(base.filter(condition), text, ts_query, codes, fuzzy)[:BOUND]
+        if condition
+        else None,
+        _annotated(base.filter(codes__overlap=codes), text, ts_query, codes, fuzzy)[:EXACT_BOUND]
+        if codes
+        else None,
+    ):
+        if qs is not None:
+            sql, qs_params = qs.query.sql_with_params()
+            parts.append(f"({sql})")
+            params.extend(qs_params)
+    if not parts:
+        return [], 0
+    sql = f"""
+        SELECT id, count(*) OVER () FROM (
+            SELECT id, bool_or(ex) AS ex, max(rk) AS rk, max(sm) AS sm, max(date) AS dt
+            FROM ({" UNION ALL ".join(parts)}) AS hits GROUP BY id
+        ) AS ranked
+        ORDER BY ex DESC, rk DESC, sm DESC, dt DESC NULLS LAST, id DESC
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 - the parts are Django's own SQL with parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+        if not rows and offset:
+            cursor.execute(sql, [*params, 1, 0])
+            first = cursor.fetchall()
+            return [], first[0][1] if first else 0
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
 def _with_fragments(qs: QuerySet, ts_query) -> QuerySet:
     if ts_query is None:
-        return qs.annotate(title_hl=F("title"), fragment=Coalesce(Value(""), Value("")))
+        return qs.annotate(title_hl=F("title"), fragment=Value(""))
     options = {"config": "russian", "start_sel": _START, "stop_sel": _STOP}
     return qs.annotate(
         title_hl=SearchHeadline("title", ts_query, highlight_all=True, **options),
@@ -156,11 +177,17 @@ def _with_fragments(qs: QuerySet, ts_query) -> QuerySet:
 
 
 def _group(item, user, text, filters, ts_query, codes, per_kind, offset) -> Group | None:
-    where = _bounded_ids(_filtered(item, user, filters), text, ts_query, codes)
-    rows = _with_fragments(_ranked(where, text, ts_query, codes), ts_query)
-    # the total of the bounded set comes with the page: one query per kind
-    rows = list(
-        rows.annotate(total=Window(Count("pk"))).values(
+    base = _filtered(item, user, filters)
+    ids, count = _ranked_ids(base, text, ts_query, codes, False, per_kind, offset)
+    if count < per_kind and _fuzzy(clean(text)):
+        # few or no words matched: a misspelt name may still be close to a title
+        ids, count = _ranked_ids(base, text, ts_query, codes, True, per_kind, offset)
+    if not count:
+        return None
+    rows = {
+        row["id"]: row
+        for row in _with_fragments(SearchEntry.objects.filter(pk__in=ids), ts_query).values(
+            "id",
             "object_id",
             "title_hl",
             "fragment",
@@ -168,31 +195,28 @@ def _group(item, user, text, filters, ts_query, codes, per_kind, offset) -> Grou
             "counterparty_name",
             "counterparty_id",
             "status",
-            "exact",
-            "total",
-        )[offset : offset + per_kind]
-    )
-    count = rows[0]["total"] if rows else 0
-    if not rows and offset:  # a page past the end: the total still shows
-        count = SearchEntry.objects.filter(where).count()
-    if not count:
-        return None
-    statuses = dict(getattr(item, "status_choices", ()))
-    hits = [
-        Hit(
-            kind=item.kind,
-            object_id=row["object_id"],
-            url=item.url(row["object_id"]),
-            title=highlight(row["title_hl"]),
-            fragment=highlight(row["fragment"]) if _START in (row["fragment"] or "") else _EMPTY,
-            date=row["date"],
-            counterparty=row["counterparty_name"],
-            counterparty_id=row["counterparty_id"],
-            status=str(statuses.get(row["status"], row["status"])),
-            exact=row["exact"],
+            "codes",
         )
-        for row in rows
-    ]
+    }
+    statuses = dict(getattr(item, "status_choices", ()))
+    hits = []
+    for pk in ids:
+        row = rows[pk]
+        fragment = row["fragment"] or ""
+        hits.append(
+            Hit(
+                kind=item.kind,
+                object_id=row["object_id"],
+                url=item.url(row["object_id"]),
+                title=highlight(row["title_hl"]),
+                fragment=highlight(fragment) if _START in fragment else _EMPTY,
+                date=row["date"],
+                counterparty=row["counterparty_name"],
+                counterparty_id=row["counterparty_id"],
+                status=str(statuses.get(row["status"], row["status"])),
+                exact=bool(codes and set(codes) & set(row["codes"])),
+            )
+        )
     return Group(item.kind, str(item.label), count, count >= BOUND, hits)
 
 
