@@ -176,12 +176,9 @@ def _with_fragments(qs: QuerySet, ts_query) -> QuerySet:
     )
 
 
-def _group(item, user, text, filters, ts_query, codes, per_kind, offset) -> Group | None:
+def _group(item, user, text, filters, ts_query, codes, per_kind, offset, fuzzy) -> Group | None:
     base = _filtered(item, user, filters)
-    ids, count = _ranked_ids(base, text, ts_query, codes, False, per_kind, offset)
-    if count < per_kind and _fuzzy(clean(text)):
-        # few or no words matched: a misspelt name may still be close to a title
-        ids, count = _ranked_ids(base, text, ts_query, codes, True, per_kind, offset)
+    ids, count = _ranked_ids(base, text, ts_query, codes, fuzzy, per_kind, offset)
     if not count:
         return None
     rows = {
@@ -239,10 +236,18 @@ def search(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                 [str(WORD_SIMILARITY)],
             )
-        for item in providers.all_providers():
-            if filters.kinds and item.kind not in filters.kinds:
-                continue
-            group = _group(item, user, text, filters, ts_query, codes, per_kind, offset)
-            if group is not None:
-                groups.append(group)
+        items = [
+            item
+            for item in providers.all_providers()
+            if not filters.kinds or item.kind in filters.kinds
+        ]
+        for fuzzy in (False, True):
+            groups = []
+            for item in items:
+                group = _group(item, user, text, filters, ts_query, codes, per_kind, offset, fuzzy)
+                if group is not None:
+                    groups.append(group)
+            # the words found less than a page anywhere: a misspelt name may be close to a title
+            if fuzzy or sum(g.count for g in groups) >= per_kind or not _fuzzy(clean(text)):
+                break
     return groups
