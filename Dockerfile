@@ -1,6 +1,9 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=argo_docs.settings.base
 WORKDIR /app
+# Tesseract with its Russian model recognises scans for search (storage.text_jobs)
+RUN apt-get update && apt-get install -y --no-install-recommends \
+    tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY argo_docs argo_docs
 COPY workflow workflow

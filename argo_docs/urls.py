@@ -25,6 +25,7 @@ urlpatterns = [
     path("memos/", include("memos.urls")),
     path("files/", include("storage.urls")),
     path("control/", include("control.urls")),
+    path("search/", include("search.urls")),
 ]
 if settings.ARGO_BENCH_URLS:  # bench/pages.py's baseline, off by default
     urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench-bare"))

@@ -161,3 +161,6 @@ class StagedFile(models.Model):
 
     def __str__(self) -> str:
         return str(self.stored_file_id)
+
+
+from storage.text_models import FileText, TextState  # noqa: E402,F401  (the model lives beside)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from storage.models import PATH_SEPARATOR, Folder, FolderEntry, StoredFile
+from storage.text_jobs import file_text_pending
 from storage.validation import detect_upload
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def stored_file_create(*, upload, uploaded_by) -> StoredFile:
             stored.file.save(f"upload.{detected.extension}", File(upload), save=False)
             written = stored.file.name
             stored.save()
+            file_text_pending(stored)  # recognised later by a job, never on this request
     except BaseException:
         if written:
             _delete_quietly(written)

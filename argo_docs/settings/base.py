@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "contracts",
     "memos",
     "control",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,9 @@ Q_CLUSTER = {
 
 # Uploads (scans, office documents): larger files are refused with a message naming the file.
 ARGO_UPLOAD_MAX_MB = env_int("ARGO_UPLOAD_MAX_MB", 25, minimum=1)
+# A dossier export (ZIP with every file) larger than this is refused with advice to narrow it.
+ARGO_DOSSIER_MAX_MB = env_int("ARGO_DOSSIER_MAX_MB", 1024, minimum=1)
+ARGO_DOSSIER_MAX_DOCUMENTS = env_int("ARGO_DOSSIER_MAX_DOCUMENTS", 2000, minimum=1)
 ARGO_UPLOAD_MAX_FILES = env_int("ARGO_UPLOAD_MAX_FILES", 20, minimum=1)
 # A request body larger than every allowed file together plus room for the form's own fields is
 # refused by its Content-Length before it is read (a Russian 413 page).

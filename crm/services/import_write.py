@@ -22,6 +22,7 @@ from crm.models import (
 )
 from crm.search import contact_keys, phone_key
 from crm.services import import_plan
+from crm.signals import companies_written
 from workflow.models import HistoryAction, HistoryEntry
 from workflow.services import history_record
 
@@ -174,6 +175,7 @@ def _create_batch(batch: list[dict], industries, now, check_at) -> None:
             contacts.append((company_id, contact, "", [], [], "", now))
     _copy(Counterparty._meta.db_table, COMPANY_COLUMNS, COMPANY_TYPES, companies)
     _copy(ContactPerson._meta.db_table, CONTACT_COLUMNS, CONTACT_TYPES, contacts)
+    companies_written.send(sender=Counterparty, ids=ids)
 
 
 # the UPDATE of a batch: every field comes as an array, NULL meaning "keep"
@@ -230,6 +232,7 @@ def _update_batch(company_import, plan, batch: list[dict], industries, now) -> N
         if u["contact"]
     )
     _refresh_contact_keys(ids)
+    companies_written.send(sender=Counterparty, ids=ids)
     _history(company_import, plan, batch, now)
 
 

@@ -57,6 +57,12 @@ PUBLIC_TO_EVERY_EMPLOYEE = {
     "crm:company-take": "the shared company base; taking it is refused to non-managers",
     "crm:company-communication": "the shared company base; logging is refused to outsiders",
     "crm:company-communications": "the shared company base: its communications log",
+    # the dossier of a shared company or project lists only the documents the viewer may open
+    # (empty for a stranger); its export is refused when nothing is visible
+    "search:dossier-counterparty": "the shared company base; only visible documents listed",
+    "search:dossier-counterparty-export": "refused with a message when nothing is visible",
+    "search:dossier-project": "projects are shared names; only visible documents listed",
+    "search:dossier-project-export": "refused with a message when nothing is visible",
     # the secret token in the URL is the credential calendar apps use without a session
     "crm:calendar-feed": "the token is the credential",
 }
@@ -130,6 +136,11 @@ def _build(tmp_media) -> dict:
     memo = _first(Memo.objects.order_by("pk"), "memo")
     mail_item = _first(IntakeItem.objects.order_by("pk"), "message in «Входящая почта»")
     gendir = users["gendir"]  # sees all correspondence: the owner for the folder check
+    from correspondence.models import Project
+    from search.dossier_export import dossier_export_request
+
+    project = _first(Project.objects.order_by("pk"), "project")
+    export = dossier_export_request(user=gendir, code="counterparty", pk=incoming.counterparty_id)
     return {
         "outsider": outsider,
         # URL name -> (kwargs, the user who may open it)
@@ -192,6 +203,14 @@ def _build(tmp_media) -> dict:
             "memos:edit": ({"pk": memo.pk}, memo.author),
             "memos:submit": ({"pk": memo.pk}, memo.author),
             "memos:withdraw": ({"pk": memo.pk}, memo.author),
+            "search:dossier-counterparty": ({"pk": incoming.counterparty_id}, gendir),
+            "search:dossier-counterparty-export": ({"pk": incoming.counterparty_id}, gendir),
+            "search:dossier-project": ({"pk": project.pk}, gendir),
+            "search:dossier-project-export": ({"pk": project.pk}, gendir),
+            "search:dossier-thread": ({"pk": incoming.thread_id}, incoming.registered_by),
+            "search:dossier-thread-export": ({"pk": incoming.thread_id}, incoming.registered_by),
+            "search:export-detail": ({"pk": export.pk}, gendir),
+            "search:export-download": ({"pk": export.pk}, gendir),
         },
     }
 
