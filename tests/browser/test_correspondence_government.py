@@ -111,7 +111,11 @@ def test_government_letter_from_registration_to_reply_draft(
     page.get_by_label("Файл ответа").set_input_files(str(pdf_file))
     screenshot(page, "correspondence-execute-desktop")
     page.get_by_role("button", name="Отправить решение").click()
-    page.wait_for_url("**/tasks/")
+    # the executor lands on the reply draft, with the task to send it for approval
+    page.wait_for_url("**/letters/outgoing/*/")
+    assert "Подготовить и отправить на согласование ответ" in (
+        page.get_by_test_id("my-tasks").inner_text()
+    )
 
     page.goto(f"{base}/letters/incoming/?sort=counterparty")
     screenshot(page, "correspondence-register-desktop")
