@@ -125,8 +125,8 @@ def test_every_kanban_column_is_reachable_and_the_board_searches(
     box, frame = last.bounding_box(), board.bounding_box()
     assert box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
     screenshot(page, f"daily-kanban-last-column-{size}")
-    page.get_by_label("Поиск").fill("микрофон")
+    page.get_by_label("Поиск", exact=True).fill("микрофон")
     page.get_by_role("button", name="Показать").click()
     page.wait_for_load_state()
-    assert page.get_by_label("Поиск").input_value() == "микрофон"
+    assert page.get_by_label("Поиск", exact=True).input_value() == "микрофон"
     _fits(page)

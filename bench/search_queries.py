@@ -2,7 +2,7 @@
 ``search.query.search`` call (every kind: its visibility subquery, the bounded match, the count,
 the ranking and the fragments of one page).
 
-    python bench/search.py [--users director,office,head,employee] [--runs 20]
+    python bench/search_queries.py [--users director,office,head,employee] [--runs 20]
 
 Cases: a rare word, a common word (both picked from the index's own statistics), an exact
 registration number, a misspelt company name and a phrase with punctuation. For each user and
