@@ -26,12 +26,19 @@ def _spaced(number: int) -> str:
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, floor=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        # floor(cap): a cheap lower bound of the count (see ``accessible_count_floor``); past the
+        # cap it answers «более N» without counting
+        self.floor = floor
 
     @cached_property
     def counted(self) -> int:
+        if self.floor is not None:
+            floor = self.floor(self.cap)
+            if floor > self.cap:
+                return floor
         qs = self.object_list
         return qs.order_by().values("pk")[: self.cap + 1].count()
 
@@ -70,10 +77,12 @@ class CappedPaginator(Paginator):
         return max(1, math.ceil(self.reachable / self.per_page))
 
 
-def capped_page(object_list, per_page: int, number, *, cap: int | None = None) -> Page:
+def capped_page(
+    object_list, per_page: int, number, *, cap: int | None = None, floor=None
+) -> Page:
     """The requested page; a number past the reachable pages gives the last one, marked
     ``too_deep`` with the message to show."""
-    paginator = CappedPaginator(object_list, per_page, cap=cap)
+    paginator = CappedPaginator(object_list, per_page, cap=cap, floor=floor)
     try:
         wanted = int(number)
     except (TypeError, ValueError):

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.widgets import FastSelectsMixin
 from contracts import routing
 from contracts.models import Contract, ContractType, FieldKind, Fund, SubjectCategory
 from crm.models import Counterparty
@@ -161,7 +162,7 @@ class CommentForm(forms.Form):
     )
 
 
-class KanbanFilterForm(forms.Form):
+class KanbanFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label=_("Поиск"), required=False, max_length=200)
     contract_type = forms.ModelChoiceField(
         label=_("Тип договора"),

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from argo_docs.widgets import FastSelectsMixin
 from correspondence.models import (
     IncomingLetter,
     IncomingStatus,
@@ -231,7 +232,7 @@ class CommentForm(forms.Form):
 # --- register filters ----------------------------------------------------------------------------
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Поиск"), required=False)
     legal_entity = forms.ModelChoiceField(
         label=gettext_lazy("Юрлицо"), queryset=LegalEntity.objects.all(), required=False

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from argo_docs.widgets import FastSelectsMixin
 from correspondence.models import (
     DeliveryMethod,
     OutgoingStatus,
@@ -72,7 +73,7 @@ class OutgoingForm(UploadsFormMixin, forms.Form):
         return cleaned
 
 
-class OutgoingFilterForm(forms.Form):
+class OutgoingFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Поиск"), required=False)
     legal_entity = forms.ModelChoiceField(
         label=gettext_lazy("Юрлицо"), queryset=LegalEntity.objects.all(), required=False

@@ -144,10 +144,18 @@ def thread_letters(thread, user, *, exclude=None) -> list:
 PAGE_SIZES = (25, 50, 100)
 
 
-def page_context(request, letters) -> dict:
+def count_floor(user, model, form):
+    """The register's count floor when no filter applies (only the visibility rule does)."""
+    if any(valid_filters(form).values()):
+        return None
+    return selectors.unfiltered_count_floor(user, model)
+
+
+def page_context(request, letters, *, floor=None) -> dict:
     """Pagination of a register (incoming or outgoing), counted and paged no further than the
-    cap (``argo_docs.paging``): page size from ?per_page, the current
-    query string without the page (for page links) and without the sort (for column headers)."""
+    cap (``argo_docs.paging``; ``floor`` from ``count_floor``): page size from ?per_page, the
+    current query string without the page (for page links) and without the sort (for column
+    headers)."""
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
@@ -159,7 +167,7 @@ def page_context(request, letters) -> dict:
     sort_query = query.copy()
     sort_query.pop("sort", None)
     return {
-        "page": capped_page(letters, per_page, request.GET.get("page")),
+        "page": capped_page(letters, per_page, request.GET.get("page"), floor=floor),
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "per_page": per_page,

@@ -15,7 +15,7 @@ from correspondence.models import (
 )
 from correspondence.services.incoming.route import PHASE_EXECUTION
 from workflow import registry
-from workflow.access import accessible_ids
+from workflow.access import accessible_count_floor, accessible_ids
 from workflow.models import Task
 from workflow.selectors import has_role, subordinate_department_ids, tasks_of
 
@@ -46,6 +46,15 @@ def outgoing_visible_to(user) -> QuerySet:
         return OutgoingLetter.objects.all()
     departments = subordinate_department_ids(user)
     return OutgoingLetter.objects.filter(pk__in=accessible_ids(user, OutgoingLetter, departments))
+
+
+def unfiltered_count_floor(user, model):
+    """For a register without filters: a cheap lower bound of its count (``floor(cap)``), or None
+    where counting is cheap anyway (someone who sees every letter counts the table itself)."""
+    if not user.is_authenticated or _sees_everything(user):
+        return None
+    departments = subordinate_department_ids(user)
+    return lambda cap: accessible_count_floor(user, model, departments, cap)
 
 
 def user_may_download(user, stored_file) -> bool:

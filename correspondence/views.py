@@ -190,7 +190,11 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
             "filters_active": any(request.GET.get(name) for name in form.fields),
             "sort": sort,
             "columns": register.COLUMNS,
-            **register.page_context(request, letters),
+            **register.page_context(
+                request,
+                letters,
+                floor=register.count_floor(request.user, IncomingLetter, form),
+            ),
             **register.filter_context(form),
             "can_register": rules.has_perm("correspondence.register_incoming", request.user),
         },

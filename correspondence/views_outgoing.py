@@ -78,7 +78,11 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "sort": sort,
             "columns": register_outgoing.COLUMNS,
-            **register.page_context(request, letters),
+            **register.page_context(
+                request,
+                letters,
+                floor=register.count_floor(request.user, OutgoingLetter, form),
+            ),
             **register.filter_context(form),
             "filters_active": bool(form.is_bound and form.has_changed()),
         },

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.widgets import FastSelectsMixin
 from crm import roles
 from crm.models import (
     CommunicationKind,
@@ -91,7 +92,7 @@ class CommunicationForm(forms.Form):
         return value
 
 
-class CompanyFilterForm(forms.Form):
+class CompanyFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label=_("Поиск"), required=False)
     status = forms.ChoiceField(
         label=_("Статус"),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.widgets import FastSelectsMixin
 from memos.models import MemoStatus
 from memos.services import addressees
 from storage.forms import MultipleFileField
@@ -128,7 +129,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class FilterForm(forms.Form):
+class FilterForm(FastSelectsMixin, forms.Form):
     SCOPES = [("", _("Все")), ("mine", _("Мои")), ("to_me", _("Адресованные мне"))]
     q = forms.CharField(label=_("Номер или тема"), required=False)
     scope = forms.ChoiceField(label=_("Чьи"), choices=SCOPES, required=False)

@@ -130,6 +130,27 @@ def accessible_ids(user, model, department_ids: Iterable[int] = ()) -> QuerySet:
     ).values("object_id")
 
 
+def accessible_count_floor(user, model, department_ids: Iterable[int], cap: int) -> int:
+    """A lower bound of how many documents of ``model`` the access table opens to ``user``, good
+    enough to tell a list «более ``cap``» without the semi-join a count needs: the distinct
+    documents of each of the user's rows and each department's rows, one ordered index range at
+    a time, stopping at the first that passes the cap (the union has at least as many)."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    principals = [("department_id", pk) for pk in department_ids] + [("user_id", user.pk)]
+    floor = 0
+    with connection.cursor() as cursor:
+        for column, pk in principals:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT object_id FROM workflow_documentaccess "
+                f"WHERE content_type_id = %s AND {column} = %s ORDER BY object_id LIMIT %s) s",
+                [content_type_id, pk, cap + 1],
+            )
+            floor = max(floor, cursor.fetchone()[0])
+            if floor > cap:
+                break
+    return floor
+
+
 # --- rows ----------------------------------------------------------------------------------------
 
 

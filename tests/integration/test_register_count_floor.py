@@ -1,0 +1,62 @@
+"""An unfiltered register of someone who sees part of the letters answers «более N» from the
+access table's ordered index ranges instead of counting the semi-join; it must never claim more
+than the real count, and a filtered register still counts exactly."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from argo_docs import paging
+from correspondence import selectors
+from correspondence.models import IncomingLetter
+from correspondence.testing import build_world, register
+
+
+@pytest.fixture
+def world(org):
+    w = build_world(org)
+    for i in range(6):
+        register(
+            w["office"],
+            entity=w["entity"],
+            counterparty=w["tenant"],
+            responsible=w["seller"],
+            subject=f"Письмо о ремонте {i}",
+            files=[],
+        )
+    return w
+
+
+def test_floor_is_a_lower_bound_for_every_role(world):
+    for name in ("sales_head", "seller", "office", "outsider"):
+        user = world[name]
+        floor = selectors.unfiltered_count_floor(user, IncomingLetter)
+        assert floor(1_000) <= selectors.incoming_visible_to(user).count(), name
+    assert selectors.unfiltered_count_floor(world["gendir"], IncomingLetter) is None
+
+
+def test_past_the_cap_the_paginator_does_not_count(world):
+    head = world["sales_head"]
+    letters = selectors.incoming_visible_to(head)
+    assert letters.count() == 6
+    floor = selectors.unfiltered_count_floor(head, IncomingLetter)
+    paginator = paging.CappedPaginator(letters, 25, cap=3, floor=floor)
+    with CaptureQueriesContext(connection) as captured:
+        assert paginator.capped and paginator.count == 3
+    assert not any(
+        "COUNT(*) FROM (SELECT" in q["sql"] and "incomingletter" in q["sql"] for q in captured
+    )
+    # under the cap the exact count decides
+    exact = paging.CappedPaginator(letters, 25, cap=10, floor=floor)
+    assert not exact.capped and exact.count == 6
+
+
+def test_register_pages_say_more_than_the_cap_with_and_without_filters(client, world, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    client.force_login(world["sales_head"])
+    page = client.get("/letters/incoming/").content.decode()
+    assert "более 3 писем" in page
+    page = client.get("/letters/incoming/", {"q": "ремонте"}).content.decode()
+    assert "более 3 писем" in page
+    page = client.get("/letters/incoming/", {"q": "ремонте 5"}).content.decode()
+    assert "1 письмо" in page
