@@ -77,9 +77,7 @@ class CappedPaginator(Paginator):
         return max(1, math.ceil(self.reachable / self.per_page))
 
 
-def capped_page(
-    object_list, per_page: int, number, *, cap: int | None = None, floor=None
-) -> Page:
+def capped_page(object_list, per_page: int, number, *, cap: int | None = None, floor=None) -> Page:
     """The requested page; a number past the reachable pages gives the last one, marked
     ``too_deep`` with the message to show."""
     paginator = CappedPaginator(object_list, per_page, cap=cap, floor=floor)
