@@ -159,6 +159,8 @@ class Route(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id"], name="route_one_per_doc")
         ]
+        # reports by document type (the contracts KPI) read one type's routes among all
+        indexes = [models.Index(fields=["document_type"], name="route_document_type")]
 
     def __str__(self) -> str:
         return f"{self.document_type} #{self.object_id}"
