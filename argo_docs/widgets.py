@@ -6,33 +6,39 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 
 class FastSelect(forms.Select):
     """The same HTML as ``forms.Select`` (name, attributes, optgroups, the first matching option
-    selected), without a template per option."""
+    selected), without a template per option. A model choice field with ``fast_choices()``
+    (pairs of value and label from one values query) is listed from those, not from objects."""
+
+    def _listed_choices(self):
+        field = getattr(self.choices, "field", None)  # a ModelChoiceIterator knows its field
+        fast = getattr(field, "fast_choices", None)
+        if fast is None:
+            return self.choices
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        return [*empty, *fast()]
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
         selected = set(self.format_value(value))
         parts = [format_html("<select{}>", flatatt(final_attrs))]
-        state = {"done": False}
+        done = False
 
         def option(option_value, label) -> str:
+            nonlocal done
             text = "" if option_value is None else str(option_value)
-            is_selected = not state["done"] and text in selected
-            state["done"] = state["done"] or is_selected
-            return format_html(
-                '<option value="{}"{}>{}</option>',
-                text,
-                mark_safe(" selected") if is_selected else "",
-                label,
-            )
+            is_selected = not done and text in selected
+            done = done or is_selected
+            mark = " selected" if is_selected else ""
+            return f'<option value="{escape(text)}"{mark}>{escape(label)}</option>'
 
-        for option_value, label in self.choices:
+        for option_value, label in self._listed_choices():
             if isinstance(label, (list, tuple)):
                 parts.append(format_html('<optgroup label="{}">', option_value))
                 parts.extend(option(value_, label_) for value_, label_ in label)
@@ -56,3 +62,15 @@ class FastSelectsMixin:
                 fast.choices = widget.choices
                 fast.is_required = widget.is_required
                 field.widget = fast
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A model choice whose label is one column (the model's ``__str__``): listed for a
+    ``FastSelect`` by a values query instead of an object per option."""
+
+    def __init__(self, *args, label_field: str = "name", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_field = label_field
+
+    def fast_choices(self):
+        return self.queryset.values_list("pk", self.label_field)

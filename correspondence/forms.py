@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from argo_docs.widgets import FastSelectsMixin
+from argo_docs.widgets import FastSelectsMixin, NamedChoiceField
 from correspondence.models import (
     IncomingLetter,
     IncomingStatus,
@@ -250,7 +250,7 @@ class RegisterFilterForm(FastSelectsMixin, forms.Form):
     executor = EmployeeChoiceField(
         label=gettext_lazy("Исполнитель"), queryset=User.objects.none(), required=False
     )
-    project = forms.ModelChoiceField(
+    project = NamedChoiceField(
         label=gettext_lazy("Проект"), queryset=Project.objects.all(), required=False
     )
     overdue = forms.BooleanField(label=gettext_lazy("Только просроченные"), required=False)

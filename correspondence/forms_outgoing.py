@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from argo_docs.widgets import FastSelectsMixin
+from argo_docs.widgets import FastSelectsMixin, NamedChoiceField
 from correspondence.models import (
     DeliveryMethod,
     OutgoingStatus,
@@ -96,7 +96,7 @@ class OutgoingFilterForm(FastSelectsMixin, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": gettext_lazy("Такого контрагента нет.")},
     )
-    project = forms.ModelChoiceField(
+    project = NamedChoiceField(
         label=gettext_lazy("Проект"), queryset=Project.objects.all(), required=False
     )
 
