@@ -48,6 +48,7 @@ class ContractsConfig(AppConfig):
                 hooks=services.ContractHooks(),
                 describe=services.describe,
                 edit_url=lambda contract: reverse("contracts:contract-edit", args=[contract.pk]),
+                visible_ids=selectors.visible_contract_ids,
             )
         )
         # preparation and signing are engine steps; only their words are the contract's own

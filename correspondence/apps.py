@@ -44,6 +44,7 @@ class CorrespondenceConfig(AppConfig):
     @staticmethod
     def _register_incoming(registry) -> None:
         from correspondence import forms as f
+        from correspondence import selectors
         from correspondence.services import incoming as s
         from correspondence.services.incoming import route
         from workflow.routes.registry import DocumentType, register_document_type
@@ -94,6 +95,7 @@ class CorrespondenceConfig(AppConfig):
                 author_of=lambda letter: letter.registered_by,
                 hooks=route.IncomingHooks(),
                 describe=route.describe,
+                visible_ids=selectors.visible_incoming_ids,
             )
         )
 
@@ -151,6 +153,7 @@ class CorrespondenceConfig(AppConfig):
             )
         )
 
+        from correspondence import selectors
         from correspondence.services.outgoing import approval
         from workflow.routes.registry import DocumentType, register_document_type
 
@@ -164,6 +167,7 @@ class CorrespondenceConfig(AppConfig):
                 hooks=approval.OutgoingHooks(),
                 describe=approval.describe,
                 edit_url=lambda letter: reverse("correspondence:outgoing-edit", args=[letter.pk]),
+                visible_ids=selectors.visible_outgoing_ids,
             )
         )
         from outbox.registry import register_delivery_hook

@@ -26,6 +26,7 @@ class MemosConfig(AppConfig):
                 hooks=route.MemoHooks(),
                 describe=route.describe,
                 edit_url=lambda memo: reverse("memos:edit", args=[memo.pk]),
+                visible_ids=selectors.visible_ids,
             )
         )
         done = forms.DecisionForm.DONE

@@ -4,16 +4,21 @@ the phone cards), and an include per badge was a tenth of the page's rendering."
 from django import template
 from django.utils.html import format_html
 
+from correspondence.models import IncomingStatus, OutgoingStatus
+
 register = template.Library()
 
 
-def _badge(colour: str, testid: str, letter) -> str:
-    return format_html(
-        '<span class="badge {}" data-testid="{}">{}</span>',
-        colour,
-        testid,
-        letter.get_status_display(),
-    )
+def _badge(colour: str, testid: str, label) -> str:
+    return format_html('<span class="badge {}" data-testid="{}">{}</span>', colour, testid, label)
+
+
+def _label(choices, value) -> str:
+    """The status's label (``get_status_display`` rebuilds the whole choices dict each call)."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 @register.simple_tag
@@ -28,7 +33,7 @@ def incoming_status(letter) -> str:
         colour = "text-bg-primary"
     else:
         colour = "text-bg-warning"
-    return _badge(colour, "letter-status", letter)
+    return _badge(colour, "letter-status", _label(IncomingStatus, letter.status))
 
 
 @register.simple_tag
@@ -43,4 +48,4 @@ def outgoing_status(letter) -> str:
         colour = "text-bg-danger"
     else:
         colour = colours.get(letter.status, "text-bg-primary")
-    return _badge(colour, "outgoing-status", letter)
+    return _badge(colour, "outgoing-status", _label(OutgoingStatus, letter.status))

@@ -80,6 +80,9 @@ class DocumentType:
     # extra people who may add a participant in the middle of a route (beyond the author and
     # the current stage's participants)
     may_add_participants: Callable[[Any, Any], bool] | None = None
+    # the type's one visibility rule, for pages outside its app (a reminder about any document):
+    # visible_ids(user, ids) -> the ids among ``ids`` the user may open
+    visible_ids: Callable[[Any, list[int]], set[int]] | None = None
 
 
 _types: dict[str, DocumentType] = {}
@@ -104,6 +107,14 @@ def document_type(code: str) -> DocumentType:
 def document_type_for_model(label: str) -> DocumentType | None:
     """The document type whose model is ``app_label.modelname`` (case-insensitive)."""
     return _by_model.get(label.lower())
+
+
+def document_visible(user, code: str, pk: int) -> bool:
+    """May ``user`` open document ``pk`` of type ``code``? False for an unknown type."""
+    doc_type = _types.get(code)
+    if doc_type is None or doc_type.visible_ids is None or not user.is_authenticated:
+        return False
+    return pk in doc_type.visible_ids(user, [pk])
 
 
 def document_types() -> list[DocumentType]:
