@@ -151,6 +151,8 @@ def step_facts_rebuild(*, batch: int = BATCH, progress=None) -> int:
     own transaction); returns the number of rows."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        # TRUNCATE refuses to run with deferred foreign-key checks still pending
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE control_stepfact")
         RollupState.objects.filter(name=STEP_FACTS).delete()
     total = 0
