@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from control import dashboard, stats
@@ -24,6 +24,7 @@ from workflow.models import Department
 User = get_user_model()
 
 MAX_AGE = dt.timedelta(days=1)
+_LOCK = 7_301_014  # pg_advisory_xact_lock key of the snapshots' refresh
 
 
 @dataclass
@@ -113,7 +114,9 @@ def snapshots_refresh(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     date_from, date_to = default_period(now)
     scopes = snapshot_scopes()
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
+        # two runs at once would race to create the same rows: the second waits
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
         for key, scope in scopes.items():
             DashboardSnapshot.objects.update_or_create(
                 scope_key=key,
