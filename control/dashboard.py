@@ -1,7 +1,8 @@
 """The dashboard's open-document figures, aggregated in SQL over the open tasks (the partial
 indexes on open tasks serve them): open, overdue and due this week, by document type and by
 department → person, and the stuck documents. A document with several open tasks counts once per
-row it appears in (once per type, once per person holding it)."""
+row it appears in (once per type, once per person holding it). The default view reads them from
+the worker's snapshot (``control.snapshots``); the stuck documents are always read live."""
 
 from __future__ import annotations
 
