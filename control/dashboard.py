@@ -1,7 +1,8 @@
 """The dashboard's open-document figures, aggregated in SQL over the open tasks (the partial
 indexes on open tasks serve them): open, overdue and due this week, by document type and by
 department → person, and the stuck documents. A document with several open tasks counts once per
-row it appears in (once per type, once per person holding it)."""
+row it appears in (once per type, once per person holding it). The default view reads them from
+the worker's snapshot (``control.snapshots``); the stuck documents are always read live."""
 
 from __future__ import annotations
 
@@ -101,28 +102,36 @@ def _counts_sql(scope: Scope, group_by: str) -> tuple[str, list]:
     return sql, params
 
 
-def counts_by_type(scope: Scope, *, now: dt.datetime | None = None) -> list[TypeRow]:
-    now = now or timezone.now()
+def type_rows(scope: Scope, now: dt.datetime) -> list[tuple]:
+    """(content type id, open, overdue, this week) per document type, as SQL returns them."""
     sql, params = _counts_sql(scope, "ct")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, week_end(now), *params])
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def types_from(rows) -> list[TypeRow]:
     result = [
         TypeRow(ct, doctypes.label_for_content_type(ct), Counts(*values)) for ct, *values in rows
     ]
     return sorted(result, key=lambda row: row.label)
 
 
-def counts_by_person(scope: Scope, *, now: dt.datetime | None = None) -> list[DepartmentRow]:
-    now = now or timezone.now()
+def person_rows(scope: Scope, now: dt.datetime) -> list[tuple]:
+    """(department id, user id, open, overdue, this week) per holder, as SQL returns them."""
     sql, params = _counts_sql(scope, "department, assignee")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now, week_end(now), *params])
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def people_from(rows) -> list[DepartmentRow]:
     users = User.objects.in_bulk({row[1] for row in rows})
     departments = Department.objects.in_bulk({row[0] for row in rows if row[0]})
     grouped: dict[int | None, DepartmentRow] = {}
     for department_id, user_id, *values in rows:
+        if user_id not in users:  # deleted since the figures were taken
+            continue
         counts = Counts(*values)
         row = grouped.setdefault(department_id, DepartmentRow(departments.get(department_id)))
         row.people.append(PersonRow(users[user_id], counts))
@@ -132,6 +141,14 @@ def counts_by_person(scope: Scope, *, now: dt.datetime | None = None) -> list[De
     for row in grouped.values():
         row.people.sort(key=lambda p: (-p.counts.overdue, -p.counts.open, p.user.get_full_name()))
     return sorted(grouped.values(), key=lambda r: r.department.name if r.department else "~")
+
+
+def counts_by_type(scope: Scope, *, now: dt.datetime | None = None) -> list[TypeRow]:
+    return types_from(type_rows(scope, now or timezone.now()))
+
+
+def counts_by_person(scope: Scope, *, now: dt.datetime | None = None) -> list[DepartmentRow]:
+    return people_from(person_rows(scope, now or timezone.now()))
 
 
 def stuck_cutoffs(now: dt.datetime | None = None) -> tuple[dict[int, dt.datetime], dt.datetime]:

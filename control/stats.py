@@ -1,28 +1,20 @@
-"""Figures from the route engine's step data over a period: time per stage (median and p90 in
-working days, by percentile_cont in SQL) and decisions on time against late, per person and per
-week. A step's time is its elapsed time minus the non-working days it spans (the production
-calendar of ``workflow.calendar``), in days of 24 hours."""
+"""Figures over a period from the rollup of decided route steps (``control.rollup``): time per
+stage (median and p90 in working days, by percentile_cont in SQL) and decisions on time against
+late, per person and per week. Each reads the period's rows of one covering index."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from control import doctypes
 from control.scope import Scope
-from workflow.calendar import is_working_day
 
 User = get_user_model()
-
-# steps decided in the period may have started long before it
-_LOOKBACK = dt.timedelta(days=400)
 
 
 @dataclass
@@ -56,40 +48,6 @@ class WeekOnTime:
     late: int
 
 
-@dataclass(frozen=True)
-class Calendar:
-    """The production calendar as two arrays for SQL, from ``base`` on: ``before[i]`` is the
-    number of non-working days before day i (1-based, as SQL arrays are), ``off[i]`` whether
-    day i is non-working. The non-working time between two moments is then two array lookups."""
-
-    base: dt.date
-    before: list[int]
-    off: list[bool]
-
-
-def calendar_from(start: dt.date, end: dt.date) -> Calendar:
-    before, off, count = [], [], 0
-    day = start
-    while day <= end + dt.timedelta(days=1):
-        holiday = not is_working_day(day)
-        before.append(count)
-        off.append(holiday)
-        count += holiday
-        day += dt.timedelta(days=1)
-    return Calendar(start, before, off)
-
-
-def _off_seconds_until(column: str) -> str:
-    """SQL: non-working seconds from the calendar's base to ``column`` (a timestamptz), in local
-    time; days before the base count as the base day, after the end as the last day."""
-    local = f"({column} AT TIME ZONE cal.tz)"
-    index = f"LEAST(GREATEST({local}::date - cal.base + 1, 1), cal.days)"
-    return (
-        f"(86400 * cal.before[{index}] + CASE WHEN cal.off[{index}] "
-        f"THEN EXTRACT(EPOCH FROM {local} - {local}::date) ELSE 0 END)"
-    )
-
-
 def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     return (
@@ -98,49 +56,37 @@ def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datet
     )
 
 
-_PERSON = "COALESCE(s.decided_by_id, s.deputy_id, s.participant_id)"
-
-
-def stage_times(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[StageTime]:
-    """Steps decided in [date_from, date_to], grouped by document type and stage name."""
+def _facts(scope: Scope, date_from: dt.date, date_to: dt.date, condition: str) -> tuple:
+    """FROM and WHERE over the rollup's steps decided in [date_from, date_to] in ``scope``: the
+    whole organisation reads one index range; a scope joins its people's employee rows."""
     begin, end = _bounds(date_from, date_to)
-    calendar = calendar_from(date_from - _LOOKBACK, date_to)
+    period = f"f.decided_at >= %s AND f.decided_at < %s AND {condition}"
+    if scope.everything:
+        return f"FROM control_stepfact f WHERE {period}", [begin, end]
     where, scope_params = scope.sql()
     sql = f"""
-        WITH cal AS (
-            SELECT %s::int[] AS before, %s::bool[] AS off, %s::date AS base, %s::int AS days,
-                   %s::text AS tz
-        ), timed AS (
-            SELECT r.document_type, st.name AS stage,
-                   (EXTRACT(EPOCH FROM s.decided_at - s.started_at)
-                    - {_off_seconds_until("s.decided_at")}
-                    + {_off_seconds_until("s.started_at")}) / 86400.0 AS days
-            FROM workflow_routestep s
-            CROSS JOIN cal
-            JOIN workflow_routestage st ON st.id = s.stage_id
-            JOIN workflow_route r ON r.id = s.route_id
-            LEFT JOIN workflow_employee e ON e.user_id = {_PERSON}
-            WHERE s.status = 'decided' AND s.started_at IS NOT NULL
-              AND s.decided_at >= %s AND s.decided_at < %s AND {where}
-        )
-        SELECT document_type, stage, COUNT(*),
-               PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days),
-               PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days)
-        FROM timed GROUP BY document_type, stage
+        FROM workflow_employee e
+        JOIN control_stepfact f ON f.person_id = e.user_id
+        WHERE {where} AND {period}
     """
-    params = [
-        calendar.before,
-        calendar.off,
-        calendar.base,
-        len(calendar.before),
-        timezone.get_current_timezone_name(),
-        begin,
-        end,
-        *scope_params,
-    ]
+    return sql, [*scope_params, begin, end]
+
+
+def stage_rows(scope: Scope, date_from: dt.date, date_to: dt.date) -> list[tuple]:
+    """(document type, stage, steps, median, p90) of the steps decided in the period."""
+    body, params = _facts(scope, date_from, date_to, "f.days IS NOT NULL")
+    sql = f"""
+        SELECT f.document_type, f.stage, COUNT(*),
+               PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY f.days),
+               PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY f.days)
+        {body} GROUP BY 1, 2
+    """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def stages_from(rows) -> list[StageTime]:
     result = [
         StageTime(
             code, doctypes.label_for_code(code), stage, count, max(median, 0.0), max(p90, 0.0)
@@ -150,66 +96,52 @@ def stage_times(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[S
     return sorted(result, key=lambda r: (r.label, -r.median, r.stage))
 
 
-def _on_time_from(scope: Scope, date_from: dt.date, date_to: dt.date) -> tuple[str, list]:
-    begin, end = _bounds(date_from, date_to)
-    where, scope_params = scope.sql()
-    sql = f"""
-        FROM workflow_routestep s
-        JOIN workflow_route r ON r.id = s.route_id
-        JOIN workflow_task t ON t.id = s.task_id
-        LEFT JOIN workflow_employee e ON e.user_id = {_PERSON}
-        WHERE s.status = 'decided' AND t.due_at IS NOT NULL
-          AND s.decided_at >= %s AND s.decided_at < %s AND {where}
-    """
-    return sql, [begin, end, *scope_params]
+def stage_times(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[StageTime]:
+    """Steps decided in [date_from, date_to], grouped by document type and stage name."""
+    return stages_from(stage_rows(scope, date_from, date_to))
 
 
-_COUNTS = (
-    "COUNT(*) FILTER (WHERE s.decided_at <= t.due_at), "
-    "COUNT(*) FILTER (WHERE s.decided_at > t.due_at)"
-)
+_COUNTS = "COUNT(*) FILTER (WHERE f.on_time), COUNT(*) FILTER (WHERE NOT f.on_time)"
+_WITH_DEADLINE = "f.on_time IS NOT NULL"
 
 
-def on_time_by_person(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[PersonOnTime]:
-    body, params = _on_time_from(scope, date_from, date_to)
+def on_time_rows(scope: Scope, date_from: dt.date, date_to: dt.date) -> list[tuple]:
+    """(document type, user id, on time, late) of the decisions with a deadline."""
+    body, params = _facts(scope, date_from, date_to, _WITH_DEADLINE)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT r.document_type, {_PERSON}, {_COUNTS} {body} GROUP BY 1, 2", params)
-        rows = cursor.fetchall()
-    users = User.objects.in_bulk({row[1] for row in rows})
+        cursor.execute(
+            f"SELECT f.document_type, f.person_id, {_COUNTS} {body} GROUP BY 1, 2", params
+        )
+        return cursor.fetchall()
+
+
+def on_time_from(rows) -> list[PersonOnTime]:
+    users = User.objects.in_bulk({row[1] for row in rows if row[1] is not None})
     result = [
         PersonOnTime(code, doctypes.label_for_code(code), users[user_id], on_time, late)
         for code, user_id, on_time, late in rows
+        if user_id in users
     ]
     return sorted(result, key=lambda r: (r.label, -r.late, r.user.get_full_name()))
 
 
-def on_time_by_week(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[WeekOnTime]:
-    body, params = _on_time_from(scope, date_from, date_to)
+def on_time_by_person(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[PersonOnTime]:
+    return on_time_from(on_time_rows(scope, date_from, date_to))
+
+
+def week_rows(scope: Scope, date_from: dt.date, date_to: dt.date) -> list[tuple]:
+    """(Monday as ISO date, on time, late) per week of decision, local time."""
+    body, params = _facts(scope, date_from, date_to, _WITH_DEADLINE)
     tz = timezone.get_current_timezone_name()
-    week = "DATE_TRUNC('week', s.decided_at AT TIME ZONE %s)::date"
+    week = "TO_CHAR(DATE_TRUNC('week', f.decided_at AT TIME ZONE %s), 'YYYY-MM-DD')"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {week}, {_COUNTS} {body} GROUP BY 1 ORDER BY 1", [tz, *params])
-        return [WeekOnTime(*row) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-PERIOD_CACHE_SECONDS = 300
+def weeks_from(rows) -> list[WeekOnTime]:
+    return [WeekOnTime(dt.date.fromisoformat(week), *counts) for week, *counts in rows]
 
 
-def period_figures(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> tuple:
-    """Stage times, on-time per person and per week of a period. They read every step decided in
-    it, so they are kept for five minutes per scope, period and language (decisions already
-    taken do not change; a new one shows within five minutes); the open-document figures are
-    always live."""
-    departments = "all" if scope.everything else ",".join(map(str, scope.department_ids))
-    key = f"{departments}:{date_from.isoformat()}:{date_to.isoformat()}:{get_language()}"
-    digest = hashlib.sha256(key.encode()).hexdigest()
-
-    def compute():
-        period = {"date_from": date_from, "date_to": date_to}
-        return (
-            stage_times(scope, **period),
-            on_time_by_person(scope, **period),
-            on_time_by_week(scope, **period),
-        )
-
-    return cache.get_or_set(f"control:period:{digest}", compute, PERIOD_CACHE_SECONDS)
+def on_time_by_week(scope: Scope, *, date_from: dt.date, date_to: dt.date) -> list[WeekOnTime]:
+    return weeks_from(week_rows(scope, date_from, date_to))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from argo_docs.spreadsheets import xlsx_response
-from control import charts, dashboard, digest, doctypes, journals, stats
+from control import charts, dashboard, digest, doctypes, journals, rollup, snapshots
 from control.exports import EXPORTS, TASK_HEADER, task_rows
 from control.follow_up import follow_up_schedule
 from control.forms import FollowUpForm, PeriodForm
@@ -46,12 +46,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         if form.errors and not form.non_field_errors():
             messages.error(request, _("Даты периода: укажите их в формате ДД.ММ.ГГГГ."))
-    date_from, date_to = form.period()
+    asked = {}
+    if form.is_valid() and ("date_from" in request.GET or "date_to" in request.GET):
+        date_from, date_to = form.period()
+        asked = {"date_from": date_from, "date_to": date_to}
     now = timezone.now()
-    by_type = dashboard.counts_by_type(scope, now=now)
-    by_department = dashboard.counts_by_person(scope, now=now)
+    figures = snapshots.figures_for(scope, now=now, **asked)
+    by_type, by_department = figures.by_type, figures.by_department
+    stages, on_time, weeks = figures.stages, figures.on_time, figures.weeks
+    date_from, date_to = figures.date_from, figures.date_to
     stuck_all = dashboard.filtered_tasks(scope, state="stuck", now=now)
-    stages, on_time, weeks = stats.period_figures(scope, date_from=date_from, date_to=date_to)
 
     export = request.GET.get("export")
     if export:
@@ -85,6 +89,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "stages": stages,
         "on_time": on_time,
         "weeks": weeks,
+        "taken_at": figures.taken_at,
+        "rollup_at": None if figures.taken_at else rollup.refreshed_at(),
         "chart_types": charts.bars(
             _("Открыто и просрочено по видам документов"),
             [

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from argo_docs.demo import DEMO_PASSWORD, load_demo
+from control.jobs import rollup_refresh
 from workflow.models import Task
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,7 @@ def demo(transactional_db):
             due_at=now - dt.timedelta(days=i + 1) if i % 2 else now + dt.timedelta(days=1),
             created_at=now - dt.timedelta(days=20 + i),
         )
+    rollup_refresh()  # the worker's run: the rollup of decisions and the dashboard's snapshots
     return get_user_model().objects.get(username="director")
 
 
@@ -52,6 +54,7 @@ def test_dashboard_on_desktop(browser, live_server, demo, screenshot):
     assert page.get_by_test_id("type-row").count() >= 1
     assert page.locator("svg.control-chart").count() >= 1
     assert page.get_by_test_id("stuck-row").count() >= 1
+    assert "Данные на" in page.get_by_test_id("figures-time").inner_text()
     screenshot(page, "control-dashboard-desktop")
     assert page.evaluate("window.__csp") == []
     page.get_by_test_id("count-overdue").first.click()
