@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 from argo_docs.spreadsheets import xlsx_response
 from control import charts, dashboard, digest, doctypes, journals, rollup, snapshots
 from control.exports import EXPORTS, TASK_HEADER, task_rows
-from control.follow_up import follow_up_schedule
-from control.forms import FollowUpForm, PeriodForm
+from control.forms import PeriodForm
 from control.journal_pdf import journal_pdf
 from control.scope import scope_or_404
+from control.views_follow_up import follow_up_page
 from correspondence.models import RegistrationJournal
 from workflow.models import Department, Task
 
@@ -220,35 +220,17 @@ def journal_reports(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest, task_pk: int) -> HttpResponse:
-    """«Напомнить мне…» about the document of a task the user may see."""
+    """«Напомнить мне…» about the document of a task the user may see (from the inbox)."""
     task = get_object_or_404(Task.objects.select_related("content_type"), pk=task_pk)
     if not rules.has_perm("workflow.view_task", request.user, task):
         raise Http404
     subject = task.subject if task.object_id else task
-    form = FollowUpForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
-            follow_up_schedule(
-                user=request.user,
-                subject=subject,
-                remind_at=form.cleaned_data["remind_at"],
-                note=form.cleaned_data["note"],
-                url=url or reverse("workflow:task-detail", args=[task.pk]),
-            )
-            messages.success(
-                request,
-                _("Напомним %(when)s.")
-                % {
-                    "when": timezone.localtime(form.cleaned_data["remind_at"]).strftime(
-                        "%d.%m.%Y %H:%M"
-                    )
-                },
-            )
-            return redirect("workflow:inbox")
-        messages.error(request, _("Проверьте поля формы: исправьте отмеченные ошибки."))
-    return render(
-        request, "control/follow_up.html", {"form": form, "task": task, "subject": subject}
+    url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+    return follow_up_page(
+        request,
+        subject=subject,
+        url=url or reverse("workflow:task-detail", args=[task.pk]),
+        back_url=reverse("workflow:inbox"),
     )
 
 
