@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     if "rebuild_document_access" in get_commands():
         call_command("rebuild_document_access")
         _log(started, "document access rebuilt")
+    if "control_rollup" in get_commands():
+        call_command("control_rollup", "--rebuild")
+        _log(started, "control rollup built")
     with connection.cursor() as cursor:
         # VACUUM too: bulk-loaded tables have no visibility map, so every index-only scan would
         # visit the heap (a head's register counted 15 times slower before it)
