@@ -1,4 +1,9 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from workflow.routes import registry as routes
 
 register = template.Library()
 
@@ -46,3 +51,18 @@ def task_document(task, subject):
         for stored in registry.subject_files(subject)
     ]
     return {"edit_url": edit_url, "files": files}
+
+
+@register.simple_tag
+def follow_up_link(document) -> str:
+    """The «Напомнить мне…» button of a document's card, for any document type of the route
+    engine (the reminder page checks the type's own visibility rule)."""
+    meta = document._meta
+    doc_type = routes.document_type_for_model(f"{meta.app_label}.{meta.model_name}")
+    if doc_type is None or document.pk is None:
+        return ""
+    return format_html(
+        '<a class="btn btn-outline-secondary btn-sm" href="{}" data-testid="follow-up-link">{}</a>',
+        reverse("control:follow-up-document", args=[doc_type.code, document.pk]),
+        _("Напомнить мне…"),
+    )
