@@ -1,14 +1,14 @@
 from django.urls import path
 
-from contracts import views
+from contracts import views, views_boards
 
 app_name = "contracts"
 
 urlpatterns = [
     path("", views.contract_list, name="contract-list"),
     path("new/", views.contract_create, name="contract-create"),
-    path("kanban/", views.kanban, name="kanban"),
-    path("kpi/", views.kpi, name="kpi"),
+    path("kanban/", views_boards.kanban, name="kanban"),
+    path("kpi/", views_boards.kpi, name="kpi"),
     path("counterparties/", views.counterparty_options, name="counterparty-options"),
     path("<int:pk>/", views.contract_detail, name="contract-detail"),
     path("<int:pk>/edit/", views.contract_edit, name="contract-edit"),
