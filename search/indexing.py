@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 
 from search import providers
 from search.models import SearchEntry
@@ -176,10 +176,9 @@ def rebuild(kinds: Iterable[str] | None = None, *, stdout=None) -> dict[str, int
                 break
             total += index_objects(item, batch)
             last = batch[-1].pk
-        stale = SearchEntry.objects.filter(kind=item.kind).exclude(
-            object_id__in=item.queryset().values("pk")
-        )
-        stale.delete()
+        # NOT EXISTS is an anti-join; NOT IN over a subquery too big for work_mem is quadratic
+        alive = item.queryset().filter(pk=OuterRef("object_id")).values("pk")
+        SearchEntry.objects.filter(kind=item.kind).exclude(Exists(alive)).delete()
         counts[item.kind] = total
         if stdout is not None:
             stdout.write(f"{item.kind}: {total}\n")

@@ -193,3 +193,65 @@ def test_the_crm_import_indexes_what_it_creates_and_updates(org, client, setting
         strip_tags(h.title) for g in search(user, "север") if g.kind == "company" for h in g.hits
     ]
     assert hits == ["ООО «Теплосеть Север»"]
+
+
+def test_a_viewer_who_sees_a_part_gets_only_that_part_counted(world):
+    """GIVEN two letters with the same word, one with the seller responsible WHEN the seller
+    searches THEN one hit, counted once; the general director finds both."""
+    mine = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Протечка кровли",
+        responsible=world["seller"],
+    )
+    register(
+        world["office"], entity=world["entity"], counterparty=world["tenant"], subject="Кровля"
+    )
+    (group,) = [g for g in search(world["seller"], "кровля") if g.kind == "incoming"]
+    assert group.count == 1 and [h.object_id for h in group.hits] == [mine.pk]
+    (group,) = [g for g in search(world["gendir"], "кровля") if g.kind == "incoming"]
+    assert group.count == 2
+
+
+def test_a_page_past_the_end_still_says_how_many(world):
+    letters = [
+        register(world["office"], entity=world["entity"], counterparty=world["tenant"])
+        for _ in range(2)
+    ]
+    groups = search(
+        world["gendir"], "пожарной", Filters(kinds=["incoming"]), per_kind=20, offset=20
+    )
+    (group,) = groups
+    assert group.count == len(letters) and group.hits == []
+
+
+def _entries() -> dict:
+    fields = [f.name for f in SearchEntry._meta.fields if f.name not in ("id", "updated_at")]
+    rows = SearchEntry.objects.values(*fields)
+    return {(row["kind"], row["object_id"]): row for row in rows}
+
+
+def test_the_rebuild_gives_the_entries_the_writes_gave(world):
+    """GIVEN entries written by the writes themselves (letters, companies) WHEN the index is
+    rebuilt after losing one entry and keeping one of a deleted object THEN every entry equals
+    the one the writes gave, and the stale one is gone."""
+    from django.core.management import call_command
+
+    register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Акт «сверки» №5 — ёмкость",
+        summary="Просим подписать акт сверки",
+        sender_number="12/34-А",
+    )
+    register(world["office"], entity=world["entity"], counterparty=world["government"])
+    written = _entries()
+    assert {kind for kind, _pk in written} >= {"incoming", "company"}
+    SearchEntry.objects.filter(kind="incoming").first().delete()
+    stale = SearchEntry.objects.filter(kind="company").first()
+    stale.pk, stale.object_id = None, 10**9
+    stale.save()
+    call_command("rebuild_search_index")
+    assert _entries() == written
