@@ -4,6 +4,7 @@ count, the ranking and the fragments of one page).
 
     python bench/search_queries.py [--users director,office,head,employee] [--runs 20]
                                    [--words письмо,договор] [--kind incoming] [--explain]
+                                   [--bound 10000]
 
 Cases: a rare word (picked from the index's own statistics), common words (``--words``, and the
 most frequent word of the index), an exact registration number, a misspelt company name and a
@@ -115,6 +116,9 @@ def main() -> None:
     parser.add_argument("--words", default="письмо,договор", help="common words, comma-separated")
     parser.add_argument("--kind", default="", help="also measure the page of this one kind")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--bound", type=int, default=0, help="rank at most this many hits per kind (what it costs)"
+    )
     args = parser.parse_args()
 
     import django
@@ -124,8 +128,12 @@ def main() -> None:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    from search import statement
     from search.query import Filters, search
     from search.views import PER_KIND, PER_PAGE
+
+    if args.bound:
+        statement.BOUND = args.bound
 
     words = [w for w in args.words.split(",") if w]
     cases, entries = _cases(connection, words)

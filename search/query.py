@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search import providers
+from search import providers, statement
 from search.models import SearchEntry
 from search.statement import (
     BOUND,
@@ -194,11 +194,14 @@ def search(
             bases[item.kind] = entries_of(item.kind, ids, filters)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # a misspelt word still reaches its title: «Севрный» is 0.55 like «Северный»; the
-            # bounded statements gain nothing from parallel workers or JIT compilation, whose
-            # start-up costs more than the statement itself
+            # a misspelt word still reaches its title: «Севрный» is 0.55 like «Северный».
+            # The planner takes a word's frequency over all kinds for its frequency in each:
+            # hoping to meet a word common elsewhere early, it would read a whole kind (or the
+            # table) where the word never occurs; the indexes bound every statement instead.
+            # Parallel workers and JIT compilation cost more to start than a bounded statement.
             cursor.execute(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+                " set_config('enable_seqscan', 'off', true),"
                 " set_config('max_parallel_workers_per_gather', '0', true),"
                 " set_config('jit', 'off', true)",
                 [str(WORD_SIMILARITY)],
@@ -216,5 +219,5 @@ def search(
         ids, total = pages[item.kind]
         statuses = dict(getattr(item, "status_choices", ()))
         hits = [_hit(item, rows[pk], codes, statuses) for pk in ids if pk in rows]
-        groups.append(Group(item.kind, str(item.label), total, total >= BOUND, hits))
+        groups.append(Group(item.kind, str(item.label), total, total >= statement.BOUND, hits))
     return groups
