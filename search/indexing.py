@@ -46,6 +46,18 @@ ON CONFLICT (content_type_id, object_id) DO UPDATE SET
     counterparty_id = EXCLUDED.counterparty_id, legal_entity_id = EXCLUDED.legal_entity_id,
     status = EXCLUDED.status, file_ids = EXCLUDED.file_ids, scopes = EXCLUDED.scopes,
     reply_to = EXCLUDED.reply_to, updated_at = EXCLUDED.updated_at
+-- an entry that would not change is not written: a rebuild over a current index leaves no dead
+-- rows and no index churn behind, and neither does a save that changed nothing searchable
+WHERE (search_searchentry.kind, search_searchentry.title, search_searchentry.title_norm,
+       search_searchentry.codes, search_searchentry.counterparty_name, search_searchentry.body,
+       search_searchentry.vector, search_searchentry.date, search_searchentry.counterparty_id,
+       search_searchentry.legal_entity_id, search_searchentry.status, search_searchentry.file_ids,
+       search_searchentry.scopes, search_searchentry.reply_to)
+      IS DISTINCT FROM
+      (EXCLUDED.kind, EXCLUDED.title, EXCLUDED.title_norm, EXCLUDED.codes,
+       EXCLUDED.counterparty_name, EXCLUDED.body, EXCLUDED.vector, EXCLUDED.date,
+       EXCLUDED.counterparty_id, EXCLUDED.legal_entity_id, EXCLUDED.status, EXCLUDED.file_ids,
+       EXCLUDED.scopes, EXCLUDED.reply_to)
 """
 
 
@@ -63,7 +75,8 @@ def _as_document(value) -> providers.Document:
 
 
 def index_objects(provider: Any, objects: Iterable[Any]) -> int:
-    """Index (insert or refresh) ``objects`` of one provider. Returns how many were written."""
+    """Index (insert or refresh) ``objects`` of one provider. Returns how many were indexed
+    (entries already equal to theirs are counted but not rewritten)."""
     objects = list(objects)
     if not objects:
         return 0
