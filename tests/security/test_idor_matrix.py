@@ -149,6 +149,10 @@ def _build(tmp_media) -> dict:
             "workflow:task-snooze": ({"pk": task.pk}, task.assignee),
             "control:follow-up": ({"task_pk": task.pk}, task.assignee),
             "workflow:notification-open": ({"pk": notification.pk}, notification.recipient),
+            "control:follow-up-document": (
+                {"code": "correspondence.incoming", "pk": incoming.pk},
+                incoming.registered_by,
+            ),
             "correspondence:incoming-detail": ({"pk": incoming.pk}, incoming.registered_by),
             "correspondence:incoming-comment": ({"pk": incoming.pk}, incoming.registered_by),
             "correspondence:thread-detail": ({"pk": incoming.thread_id}, incoming.registered_by),
