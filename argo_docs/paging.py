@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 COUNT_CAP = 5_000
 # the deepest row a page may start from: OFFSET stays fast up to here for every role
 DEPTH_CAP = 2_500
+# up to this many rows a sorted list of the matches beats walking a date index for them
+SPARSE_ROWS = 1_000
 
 
 def _spaced(number: int) -> str:
@@ -29,12 +31,17 @@ def _spaced(number: int) -> str:
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int | None = None, floor=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, cap: int | None = None, floor=None, sparse=None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
         # floor(cap): a cheap lower bound of the count (see ``accessible_count_floor``); past the
         # cap it answers «более N» without counting
         self.floor = floor
+        # the same rows ordered so that no index serves the order (``ordering.ordered``): used
+        # when they are few, where walking the sort column's index would pass a million rows
+        self.sparse = sparse
 
     @cached_property
     def counted(self) -> int:
@@ -69,7 +76,10 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.reachable)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        ordered = self.object_list
+        if self.sparse is not None and self.counted <= SPARSE_ROWS:
+            ordered = self.sparse
+        ids = list(ordered.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
@@ -80,10 +90,12 @@ class CappedPaginator(Paginator):
         return max(1, math.ceil(self.reachable / self.per_page))
 
 
-def capped_page(object_list, per_page: int, number, *, cap: int | None = None, floor=None) -> Page:
+def capped_page(
+    object_list, per_page: int, number, *, cap: int | None = None, floor=None, sparse=None
+) -> Page:
     """The requested page; a number past the reachable pages gives the last one, marked
     ``too_deep`` with the message to show."""
-    paginator = CappedPaginator(object_list, per_page, cap=cap, floor=floor)
+    paginator = CappedPaginator(object_list, per_page, cap=cap, floor=floor, sparse=sparse)
     try:
         wanted = int(number)
     except (TypeError, ValueError):

@@ -43,7 +43,8 @@ PAGES = [
     ("incoming_p2000", "incoming register, page 2000", "/letters/incoming/?page=2000"),
     ("incoming_last", "incoming register, last page", "/letters/incoming/?page=last"),
     ("incoming_subject", "incoming search: subject word", f"/letters/incoming/?q={SUBJECT_WORD}"),
-    ("incoming_counterparty", "incoming search: counterparty", "{counterparty}"),
+    ("incoming_counterparty", "incoming filter: counterparty", "{counterparty}"),
+    ("incoming_counterparty_name", "incoming search: counterparty name", "{counterparty_name}"),
     ("outgoing", "outgoing register, first page", "/letters/outgoing/"),
     ("inbox", "«Мои задания»", "/tasks/"),
     ("inbox_team", "«Задания подчинённых»", "/tasks/?tab=team"),
@@ -233,8 +234,9 @@ def concurrent(port: int, path: str, cookie: str, seconds: float) -> tuple[float
     return len(timings) / (time.monotonic() - started), percentile(timings, 95)
 
 
-def counterparty_path(port: int, cookie: str) -> str:
-    """The register's counterparty filter by id when the form has one, else a name search."""
+def counterparty_paths(port: int, cookie: str) -> dict[str, str]:
+    """The register filtered by the counterparty with the most letters: by its id (the picker's
+    filter) and by its name typed into the search box."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -243,11 +245,14 @@ def counterparty_path(port: int, cookie: str) -> str:
             "ON l.counterparty_id = c.id GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
         )
         pk, name = cursor.fetchone()
-    page = request(port, "/letters/incoming/", cookie)[1]
-    if b'name="counterparty"' in page:
-        return f"/letters/incoming/?counterparty={pk}"
     word = name.split("«", 1)[-1].rstrip("»")
-    return "/letters/incoming/?q=" + urllib.parse.quote(word)
+    by_name = "/letters/incoming/?q=" + urllib.parse.quote(word)
+    page = request(port, "/letters/incoming/", cookie)[1]
+    has_picker = b'name="counterparty_q"' in page or b'name="counterparty"' in page
+    return {
+        "{counterparty}": f"/letters/incoming/?counterparty={pk}" if has_picker else by_name,
+        "{counterparty_name}": by_name,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         for _key, label, path in pages:
             for role in roles:
                 cookie = cookies[role]
-                if "{counterparty}" in path:
-                    path = counterparty_path(port, cookie)
+                if path.startswith("{"):
+                    path = counterparty_paths(port, cookie)[path]
                 status, timings = sequential(port, path, cookie, args.requests, args.budget)
                 if status != 200:  # 403/404: a page this role may not open
                     rows.append((label, role, None, None, None, None, None, status))

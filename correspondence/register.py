@@ -106,17 +106,27 @@ def counterparty_named(query: str) -> Q:
     return Q(counterparty_id__in=ids) if ids else Q(pk__in=[])
 
 
-def sort_by(letters: QuerySet, sort: str, sorts: dict, default: str) -> QuerySet:
+def sort_by(
+    letters: QuerySet, sort: str, sorts: dict, default: str, *, searching: bool = False
+) -> QuerySet:
     """Order a register by a column key (``-key`` descending); an unknown key means the default
-    column, newest first."""
+    column, newest first. ``searching``: a text search filters it (see ``ordered``)."""
     key = sort.lstrip("-")
     descending = sort.startswith("-") or key not in sorts
     fields = sorts.get(key, sorts[default])
-    return letters.order_by(*ordered(fields, descending))
+    return letters.order_by(*ordered(fields, descending, unindexed=searching))
 
 
-def apply_sort(letters: QuerySet, sort: str) -> QuerySet:
-    return sort_by(letters, sort, _SORTS, "registered")
+def sparse_order(form, letters: QuerySet, sort: str, apply_sort):
+    """With a text search: the same rows in an order no index serves, for the paginator to use
+    when the matches are few (``argo_docs.paging``); None without one."""
+    if not " ".join((valid_filters(form).get("q") or "").split()):
+        return None
+    return apply_sort(letters, sort, searching=True)
+
+
+def apply_sort(letters: QuerySet, sort: str, *, searching: bool = False) -> QuerySet:
+    return sort_by(letters, sort, _SORTS, "registered", searching=searching)
 
 
 def thread_letters(thread, user, *, exclude=None) -> list:
@@ -151,7 +161,7 @@ def count_floor(user, model, form):
     return selectors.unfiltered_count_floor(user, model)
 
 
-def page_context(request, letters, *, floor=None) -> dict:
+def page_context(request, letters, *, floor=None, sparse=None) -> dict:
     """Pagination of a register (incoming or outgoing), counted and paged no further than the
     cap (``argo_docs.paging``; ``floor`` from ``count_floor``): page size from ?per_page, the
     current query string without the page (for page links) and without the sort (for column
@@ -167,7 +177,7 @@ def page_context(request, letters, *, floor=None) -> dict:
     sort_query = query.copy()
     sort_query.pop("sort", None)
     return {
-        "page": capped_page(letters, per_page, request.GET.get("page"), floor=floor),
+        "page": capped_page(letters, per_page, request.GET.get("page"), floor=floor, sparse=sparse),
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "per_page": per_page,

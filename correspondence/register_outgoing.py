@@ -66,8 +66,8 @@ def apply_filters(letters: QuerySet, data: dict) -> QuerySet:
     return letters
 
 
-def apply_sort(letters: QuerySet, sort: str) -> QuerySet:
-    return sort_by(letters, sort, _SORTS, "created")
+def apply_sort(letters: QuerySet, sort: str, *, searching: bool = False) -> QuerySet:
+    return sort_by(letters, sort, _SORTS, "created", searching=searching)
 
 
 def _name(user) -> str:

@@ -82,6 +82,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
                 request,
                 letters,
                 floor=register.count_floor(request.user, OutgoingLetter, form),
+                sparse=register.sparse_order(form, letters, sort, register_outgoing.apply_sort),
             ),
             **register.filter_context(form),
             "filters_active": bool(form.is_bound and form.has_changed()),
