@@ -35,6 +35,11 @@ class SearchEntry(models.Model):
     # what dossiers the document belongs to: "counterparty:12", "project:3", "thread:40"
     scopes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     reply_to = models.CharField(max_length=40, blank=True)  # "incoming:5": «в ответ на»
+    # who the access table opens the object to: "u<user id>", "d<department id>". Kept by the
+    # database itself (triggers of migration 0005), so the text index and these tokens meet in
+    # one bitmap and a search reads only the matches the viewer may open; the exact visibility
+    # rule still filters what it returns
+    access = ArrayField(models.CharField(max_length=24), default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -56,6 +61,8 @@ class SearchEntry(models.Model):
                 name="search_entry_kind_title_trgm",
                 fastupdate=False,
             ),
+            # alone, not after the kind: a kind's posting list is most of the table
+            GinIndex(fields=["access"], name="search_entry_access", fastupdate=False),
             GinIndex(fields=["codes"], name="search_entry_codes"),
             GinIndex(fields=["file_ids"], name="search_entry_files"),
             GinIndex(fields=["scopes"], name="search_entry_scopes"),

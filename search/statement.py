@@ -118,9 +118,20 @@ def kind_block(base: QuerySet, kind: str, search: Search, limit: int, offset: in
     return sql, [kind, *params, limit, offset]
 
 
-def entries_of(kind: str, ids, filters) -> QuerySet:
-    """The entries of ``kind`` among ``ids`` (None: all) that pass the filters."""
+def access_rows(ids) -> bool:
+    """Is ``ids`` (from ``visible_ids``) the access table's subquery?"""
+    from workflow.models import DocumentAccess
+
+    return isinstance(ids, Query) and ids.model is DocumentAccess
+
+
+def entries_of(kind: str, ids, filters, tokens: list[str] | None = None) -> QuerySet:
+    """The entries of ``kind`` among ``ids`` (None: all) that pass the filters. ``tokens``: the
+    viewer's access tokens when ``ids`` is the access table's subquery; the entries' own tokens
+    then narrow the word's matches inside the index, and ``ids`` stays the exact rule."""
     qs = SearchEntry.objects.filter(kind=kind)
+    if tokens:
+        qs = qs.filter(access__overlap=tokens)
     if ids is not None:
         qs = qs.filter(object_id__in=ids)
     if filters.date_from:

@@ -151,6 +151,15 @@ def accessible_count_floor(user, model, department_ids: Iterable[int], cap: int)
     return floor
 
 
+def access_tokens(user) -> list[str]:
+    """The principals the document selectors pass to ``accessible_ids`` (the person and the
+    departments they head, with those below), as the search index stores them per object:
+    "u<user id>", "d<department id>"."""
+    from workflow.selectors import subordinate_department_ids
+
+    return [f"u{user.pk}", *(f"d{pk}" for pk in subordinate_department_ids(user))]
+
+
 # --- rows ----------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from correspondence.services.incoming import KIND_RESOLUTION
 from correspondence.testing import build_world, control_in, register, stored_pdf
 from memos import services as memo_services
 from memos.selectors import memos_visible_to
+from search.models import SearchEntry
 from tests.factories import employee
 from tests.memo_world import decision, in_days, memo_world, open_task, write
 from workflow.access import access_rebuild
@@ -32,15 +33,35 @@ def _rows() -> set[tuple]:
     )
 
 
+def assert_search_tokens_current() -> None:
+    """Every search entry carries the tokens of its object's access rows ("u<user>",
+    "d<department>"): the index narrows a viewer's matches by them."""
+    expected: dict[tuple, set] = {}
+    for ct, oid, user_id, department_id in DocumentAccess.objects.values_list(
+        "content_type_id", "object_id", "user_id", "department_id"
+    ):
+        tokens = expected.setdefault((ct, oid), set())
+        if user_id:
+            tokens.add(f"u{user_id}")
+        if department_id:
+            tokens.add(f"d{department_id}")
+    entries = SearchEntry.objects.exclude(kind="company")
+    assert entries.exists()
+    for ct, oid, access in entries.values_list("content_type_id", "object_id", "access"):
+        assert set(access) == expected.get((ct, oid), set()), (ct, oid)
+
+
 def assert_equals_rebuild() -> set[tuple]:
     incremental = _rows()
     assert incremental, "the flow wrote no access rows"
+    assert_search_tokens_current()
     access_rebuild()
     rebuilt = _rows()
     assert incremental == rebuilt, {
         "missing": rebuilt - incremental,
         "extra": incremental - rebuilt,
     }
+    assert_search_tokens_current()
     return rebuilt
 
 
