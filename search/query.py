@@ -193,11 +193,12 @@ def search(
     tokens = None
     for item in items:
         ids = visible_ids(item, user)
-        if ids is not NOTHING:
-            if access_rows(ids) and tokens is None:
-                tokens = access_tokens(user)
-            kind_tokens = tokens if access_rows(ids) else None
-            bases[item.kind] = entries_of(item.kind, ids, filters, kind_tokens)
+        if ids is NOTHING:
+            continue
+        kind_tokens = None
+        if access_rows(ids):  # the kind's rule is the access table: its tokens narrow the words
+            tokens = kind_tokens = tokens or access_tokens(user)
+        bases[item.kind] = entries_of(item.kind, ids, filters, kind_tokens)
     with transaction.atomic():
         with connection.cursor() as cursor:
             # a misspelt word still reaches its title: «Севрный» is 0.55 like «Северный».

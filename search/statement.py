@@ -19,6 +19,7 @@ from django.db.models.lookups import In
 from django.db.models.sql.query import Query
 
 from search.models import SearchEntry
+from workflow.models import DocumentAccess
 
 BOUND = 10_000  # hits ranked and counted per kind: a common word stays as fast as a rare one
 EXACT_BOUND = 200
@@ -120,8 +121,6 @@ def kind_block(base: QuerySet, kind: str, search: Search, limit: int, offset: in
 
 def access_rows(ids) -> bool:
     """Is ``ids`` (from ``visible_ids``) the access table's subquery?"""
-    from workflow.models import DocumentAccess
-
     return isinstance(ids, Query) and ids.model is DocumentAccess
 
 

@@ -21,6 +21,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 
 from workflow.models import AccessReason, DocumentAccess, Employee, Task
+from workflow.selectors import subordinate_department_ids
 
 Row = tuple[int, int | None, int | None, str]
 Source = Callable[[list[int] | None], Iterable[Row]]
@@ -155,8 +156,6 @@ def access_tokens(user) -> list[str]:
     """The principals the document selectors pass to ``accessible_ids`` (the person and the
     departments they head, with those below), as the search index stores them per object:
     "u<user id>", "d<department id>"."""
-    from workflow.selectors import subordinate_department_ids
-
     return [f"u{user.pk}", *(f"d{pk}" for pk in subordinate_department_ids(user))]
 
 

@@ -20,20 +20,22 @@ User = get_user_model()
 
 def person_name(user) -> str:
     """«Фамилия Имя», or the login when the user has no name."""
-    name = " ".join(part for part in (user.last_name, user.first_name) if part)
-    return name or user.get_username()
+    return _name(user.last_name, user.first_name, user.get_username())
+
+
+def _name(last_name: str, first_name: str, username: str) -> str:
+    return " ".join(part for part in (last_name, first_name) if part) or username
+
+
+def _label(name: str, position: str, is_active: bool) -> str:
+    label = f"{name} — {position}" if position else name
+    return label if is_active else _("%(label)s (не работает)") % {"label": label}
 
 
 def person_label(user) -> str:
     """«Фамилия Имя — должность»; former employees are marked."""
-    label = person_name(user)
     employee = getattr(user, "employee", None) if user.pk else None
-    position = getattr(employee, "position", "")
-    if position:
-        label = f"{label} — {position}"
-    if not user.is_active:
-        label = _("%(label)s (не работает)") % {"label": label}
-    return label
+    return _label(person_name(user), getattr(employee, "position", ""), user.is_active)
 
 
 def people(*, active: bool | None = True, employees_only: bool = True) -> QuerySet:
@@ -61,12 +63,7 @@ class PersonChoiceField(forms.ModelChoiceField):
             "pk", "last_name", "first_name", "username", "is_active", "employee__position"
         )
         for pk, last_name, first_name, username, is_active, position in rows:
-            label = " ".join(part for part in (last_name, first_name) if part) or username
-            if position:
-                label = f"{label} — {position}"
-            if not is_active:
-                label = _("%(label)s (не работает)") % {"label": label}
-            yield pk, label
+            yield pk, _label(_name(last_name, first_name, username), position or "", is_active)
 
 
 class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
