@@ -13,10 +13,11 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from argo_docs.reversing import pk_url
 
 
 class Security(models.TextChoices):
@@ -242,7 +243,7 @@ class IntakeItem(models.Model):
         return self.subject or str(_("(без темы)"))
 
     def get_absolute_url(self) -> str:
-        return reverse("correspondence:mail-item", args=[self.pk])
+        return pk_url("correspondence:mail-item", self.pk)
 
     @property
     def reply_ids(self) -> list[str]:

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
+
+from argo_docs.reversing import pk_url
 
 USER, ENTITY = settings.AUTH_USER_MODEL, "workflow.LegalEntity"
 
@@ -77,7 +78,7 @@ class Memo(models.Model):
         return f"{self.number or _('черновик')} — {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("memos:detail", args=[self.pk])
+        return pk_url("memos:detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

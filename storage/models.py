@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.reversing import pk_url
+
 PATH_SEPARATOR = " / "
 
 
@@ -92,7 +94,7 @@ class Folder(models.Model):
         return self.path or self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("storage:folder", args=[self.pk])
+        return pk_url("storage:folder", self.pk)
 
     @property
     def parts(self) -> list[str]:

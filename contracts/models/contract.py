@@ -9,11 +9,11 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, transition
 
+from argo_docs.reversing import pk_url
 from contracts.models.config import ContractType, Fund, StageKind, SubjectCategory
 
 
@@ -179,7 +179,7 @@ class Contract(models.Model):
         return self.name or f"№ {self.number or '—'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("contracts:contract-detail", args=[self.pk])
+        return pk_url("contracts:contract-detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

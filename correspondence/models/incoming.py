@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from argo_docs.reversing import pk_url
 from correspondence.models.search_indexes import upper_trigram_indexes
 
 
@@ -159,7 +159,7 @@ class IncomingLetter(models.Model):
         return f"{self.reg_number} — {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("correspondence:incoming-detail", args=[self.pk])
+        return pk_url("correspondence:incoming-detail", self.pk)
 
     @property
     def is_overdue(self) -> bool:

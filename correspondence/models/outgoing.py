@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from argo_docs.reversing import pk_url
 from correspondence.models.search_indexes import upper_trigram_indexes
 
 
@@ -165,7 +165,7 @@ class OutgoingLetter(models.Model):
         return f"{label} — {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("correspondence:outgoing-detail", args=[self.pk])
+        return pk_url("correspondence:outgoing-detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

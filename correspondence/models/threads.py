@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from argo_docs.reversing import pk_url
 
 
 class Project(models.Model):
@@ -60,4 +61,4 @@ class Thread(models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("correspondence:thread-detail", args=[self.pk])
+        return pk_url("correspondence:thread-detail", self.pk)

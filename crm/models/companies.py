@@ -6,10 +6,11 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Collate
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from argo_docs.reversing import pk_url
 
 
 class CounterpartyCategory(models.TextChoices):
@@ -191,7 +192,7 @@ class Counterparty(FSMModelMixin, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("crm:company-detail", args=[self.pk])
+        return pk_url("crm:company-detail", self.pk)
 
     @property
     def is_client(self) -> bool:

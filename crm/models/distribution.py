@@ -2,10 +2,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.reversing import pk_url
 from crm.models.companies import Counterparty
 
 
@@ -66,7 +66,7 @@ class CallList(models.Model):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("crm:call-list", args=[self.pk])
+        return pk_url("crm:call-list", self.pk)
 
 
 class CallAssignment(models.Model):

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.reversing import pk_url
 from crm.models.companies import CounterpartyCategory, Industry, ProcessingStatus
 
 
@@ -89,7 +89,7 @@ class CompanyImport(models.Model):
         return self.original_name
 
     def get_absolute_url(self) -> str:
-        return reverse("crm:import-detail", args=[self.pk])
+        return pk_url("crm:import-detail", self.pk)
 
     @property
     def in_progress(self) -> bool:
