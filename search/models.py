@@ -55,6 +55,15 @@ class SearchEntry(models.Model):
         # index at once, so no search scans a pending list of recent writes.
         indexes = [
             GinIndex(fields=["kind", "vector"], name="search_entry_kind_vector", fastupdate=False),
+            # a viewer who sees part of the archive: the kind, the word and the viewer's access
+            # tokens meet inside one index, which reads the rarest posting list first and skips
+            # through the others; two indexes ANDed built a bitmap of every entry the viewer may
+            # open first (376k for the registrar at 1M letters: 27 ms a kind)
+            GinIndex(
+                fields=["kind", "vector", "access"],
+                name="search_entry_word_access",
+                fastupdate=False,
+            ),
             GinIndex(
                 F("kind"),
                 OpClass(F("title_norm"), name="gin_trgm_ops"),
