@@ -57,8 +57,9 @@ class SearchEntry(models.Model):
             GinIndex(fields=["kind", "vector"], name="search_entry_kind_vector", fastupdate=False),
             # a viewer who sees part of the archive: the kind, the word and the viewer's access
             # tokens meet inside one index, which reads the rarest posting list first and skips
-            # through the others; two indexes ANDed built a bitmap of every entry the viewer may
-            # open first (376k for the registrar at 1M letters: 27 ms a kind)
+            # through the others. An index of the tokens alone built a bitmap of every entry the
+            # viewer may open (376k for the registrar at 1M letters: 27 ms a kind), and the
+            # planner preferred it for frequent words; there is none now
             GinIndex(
                 fields=["kind", "vector", "access"],
                 name="search_entry_word_access",
@@ -70,8 +71,6 @@ class SearchEntry(models.Model):
                 name="search_entry_kind_title_trgm",
                 fastupdate=False,
             ),
-            # alone, not after the kind: a kind's posting list is most of the table
-            GinIndex(fields=["access"], name="search_entry_access", fastupdate=False),
             GinIndex(fields=["codes"], name="search_entry_codes"),
             GinIndex(fields=["file_ids"], name="search_entry_files"),
             GinIndex(fields=["scopes"], name="search_entry_scopes"),

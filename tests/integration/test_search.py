@@ -4,6 +4,7 @@ fallback, visibility per document type, the index kept in the write's transactio
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils.html import strip_tags
 
 from correspondence.testing import build_world, register
@@ -212,6 +213,31 @@ def test_a_viewer_who_sees_a_part_gets_only_that_part_counted(world):
     assert group.count == 1 and [h.object_id for h in group.hits] == [mine.pk]
     (group,) = [g for g in search(world["gendir"], "кровля") if g.kind == "incoming"]
     assert group.count == 2
+
+
+def test_a_stale_access_token_never_shows_a_hit(world):
+    """The viewer's access tokens only pick candidates; the exact rule (the access table) still
+    decides. GIVEN an entry that wrongly carries the outsider's token (as a bulk write that
+    bypassed the triggers could leave it) WHEN the outsider searches THEN no hit and no count."""
+    letter = register(
+        world["office"],
+        entity=world["entity"],
+        counterparty=world["tenant"],
+        subject="Претензия по неустойке",
+    )
+    outsider = world["outsider"]
+    entry = SearchEntry.objects.filter(kind="incoming", object_id=letter.pk)
+    with connection.cursor() as cursor:
+        # the entries' trigger recomputes the tokens on every write: set one behind its back
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            entry.update(access=[*entry.get().access, f"u{outsider.pk}"])
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+    assert f"u{outsider.pk}" in entry.get().access
+    assert [g for g in search(outsider, "неустойка") if g.kind == "incoming"] == []
+    (group,) = [g for g in search(world["office"], "неустойка") if g.kind == "incoming"]
+    assert group.count == 1
 
 
 def test_a_page_past_the_end_still_says_how_many(world):
