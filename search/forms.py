@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from argo_docs.widgets import FastSelectsMixin, NamedChoiceField
 from search import providers
 from search.query import Filters
 
 
-class SearchForm(forms.Form):
+class SearchForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label=_("Что искать"), max_length=300, required=False)
     kind = forms.ChoiceField(label=_("Вид"), required=False)
     date_from = forms.DateField(
@@ -19,8 +20,12 @@ class SearchForm(forms.Form):
         label=_("По дату"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     counterparty = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    legal_entity = forms.ModelChoiceField(
-        label=_("Юрлицо"), queryset=None, required=False, empty_label=_("Все")
+    legal_entity = NamedChoiceField(
+        label=_("Юрлицо"),
+        queryset=None,
+        required=False,
+        empty_label=_("Все"),
+        label_field="short_name",
     )
     status = forms.ChoiceField(label=_("Состояние"), required=False)
 
