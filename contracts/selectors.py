@@ -10,8 +10,10 @@ from decimal import Decimal
 import rules
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import (
     Aggregate,
+    BigIntegerField,
     Case,
     Count,
     F,
@@ -19,6 +21,7 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -206,6 +209,24 @@ class Hours(Func):
     output_field = FloatField()
 
 
+def _per_person_and_per_unit(rows: QuerySet) -> tuple[list[dict], list[dict]]:
+    """``rows`` (``values("person", "unit")`` with the figures) grouped by the person and,
+    apart, by the unit, in one pass over the steps: GROUPING SETS, which the ORM has no word for.
+    Two queries read the month's steps of every contract route twice (40-50 ms each at 10k
+    contracts). A row of the unit set has no person (``person`` is never NULL in the steps)."""
+    sql, params = rows.query.sql_with_params()
+    head, _sep, group_by = sql.rpartition(" GROUP BY ")
+    if group_by != "1, 2":  # the ORM groups by the selected columns' positions on PostgreSQL
+        raise RuntimeError(f"unexpected GROUP BY for the KPI: {group_by!r}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} GROUP BY GROUPING SETS ((1), (2))", params)  # noqa: S608
+        names = [column.name for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    by_person = [row for row in found if row["person"] is not None]
+    by_unit = [row for row in found if row["person"] is None]
+    return by_person, by_unit
+
+
 def kpi(*, start: dt.date, end: dt.date) -> tuple[list[KpiRow], list[KpiRow]]:
     """Approval decisions taken in [start, end], per person who really decided (the deputy when a
     deputy did) and per their department: on time vs late against the task's deadline, and the
@@ -222,7 +243,10 @@ def kpi(*, start: dt.date, end: dt.date) -> tuple[list[KpiRow], list[KpiRow]]:
         )
         .filter(decided | open_overdue)
         .annotate(
-            person=Coalesce("decided_by", "task__assignee"),
+            # never NULL (0: nobody), so that a NULL person marks a department's row below
+            person=Coalesce(
+                "decided_by", "task__assignee", Value(0), output_field=BigIntegerField()
+            ),
             due=Coalesce("task__due_at", "due_at_fixed"),
         )
     )
@@ -235,14 +259,14 @@ def kpi(*, start: dt.date, end: dt.date) -> tuple[list[KpiRow], list[KpiRow]]:
             Hours(F("decided_at") - F("started_at")), filter=decided & Q(started_at__isnull=False)
         ),
     }
-    by_person = list(steps.values("person").annotate(**figures).order_by())
     # the department of whoever ``person`` is, by joins (a subquery per step was most of the
     # page's time at 10k contracts)
     unit = Case(
         When(decided_by__isnull=False, then=F("decided_by__employee__department__name")),
         default=F("task__assignee__employee__department__name"),
     )
-    by_unit = list(steps.annotate(unit=unit).values("unit").annotate(**figures).order_by())
+    rows = steps.annotate(unit=unit).values("person", "unit").annotate(**figures).order_by()
+    by_person, by_unit = _per_person_and_per_unit(rows)
     names = get_user_model().objects.in_bulk([row["person"] for row in by_person])
 
     def row_of(label: str, row: dict) -> KpiRow:

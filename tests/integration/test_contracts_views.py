@@ -243,6 +243,13 @@ def test_kpi_counts_on_time_and_late_decisions(client, t, submitted):
     assert (lawyer.on_time, lawyer.late) == (1, 0)
     assert (late.on_time, late.late) == (0, 1)
     assert lawyer.median_hours is not None
+    # the departments' table comes from the same pass (grouping sets): each decision counted
+    # once, under the decider's department, with its own median
+    units = {row.label: row for row in response.context["units"]}
+    head_unit = units[t["sales_head"].employee.department.name]
+    assert head_unit.late >= 1 and head_unit.median_hours is not None
+    assert sum(u.on_time for u in units.values()) == sum(p.on_time for p in people.values())
+    assert sum(u.late for u in units.values()) == sum(p.late for p in people.values())
     assert 'data-testid="kpi-chart"' in response.content.decode()
 
 
