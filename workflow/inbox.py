@@ -43,7 +43,7 @@ def _label(content_type_id: int) -> str:
     return str(model_class._meta.verbose_name) if model_class else model.model
 
 
-def inbox_type_choices(user, *, team: bool = False) -> list[tuple[int, str, int]]:
-    """(content type id, label, open tasks) for the inbox's document-type filter."""
-    rows = selectors.inbox_type_choices(user, team=team)
+def inbox_type_choices(user, *, tab: str = "mine") -> list[tuple[int, str, int]]:
+    """(content type id, label, open tasks) for the document-type filter of an inbox tab."""
+    rows = selectors.inbox_type_choices(user, tab=tab)
     return sorted(((ct, _label(ct), n) for ct, n in rows), key=lambda row: row[1])

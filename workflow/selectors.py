@@ -153,13 +153,12 @@ def subordinate_tasks(user, *, content_type_id: int | None = None) -> QuerySet:
     return _of_type(tasks, content_type_id)
 
 
-def inbox_type_choices(user, *, team: bool = False) -> list[tuple[int, int]]:
-    """(content type id, open task count) of the kinds of documents in the user's open tasks
-    (``team``: in their subordinates')."""
-    if team:
-        tasks = subordinate_tasks(user).order_by()
-    else:
-        tasks = Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
+def inbox_type_choices(user, *, tab: str = "mine") -> list[tuple[int, int]]:
+    """(content type id, open task count) of the kinds of documents in one inbox tab: the
+    user's tasks in the list («mine»), their snoozed ones («snoozed») or their subordinates'
+    («team»), so each count is what the tab lists for that kind."""
+    team = tab == "team"
+    tasks = subordinate_tasks(user) if team else tasks_for(user, snoozed=tab == "snoozed")
     rows = tasks.values_list("content_type_id").annotate(n=Count("id")).order_by()
     return [(content_type_id or 0, n) for content_type_id, n in rows]
 

@@ -41,7 +41,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         tasks = selectors.tasks_for(
             request.user, content_type_id=content_type_id, snoozed=tab == "snoozed"
         )
-    page = Paginator(tasks, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    type_choices = inbox_type_choices(request.user, tab=tab)
+    # the filter's counts are the tab's own: the paginator needs no COUNT of its own
+    per_type = {content_type: n for content_type, _label, n in type_choices}
+    paginator = Paginator(tasks, INBOX_PAGE_SIZE)
+    paginator.count = (
+        sum(per_type.values()) if content_type_id is None else per_type.get(content_type_id, 0)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -51,7 +58,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "has_team": has_team,
-            "type_choices": inbox_type_choices(request.user, team=tab == "team"),
+            "type_choices": type_choices,
             "content_type_id": content_type_id,
             "query": query.urlencode(),
             "snooze_form": TaskSnoozeForm(),

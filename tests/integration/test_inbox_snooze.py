@@ -104,6 +104,28 @@ def test_the_inbox_filters_by_document_type(client, org):
     assert "Тестовый документ (1)" in team.content.decode()
 
 
+def test_the_type_filter_counts_what_the_tab_lists(client, org):
+    """GIVEN two instructions and a document task, one instruction snoozed WHEN the seller opens
+    each tab THEN the filter's numbers are the tab's own (the snoozed one counts only under
+    «Отложенные») and the page count agrees with them."""
+    paper = Paper.objects.create(title="Положение", author=org["gendir"])
+    task_create(kind=INSTRUCTION, title="По документу", assignee=org["seller"], subject=paper)
+    give(org["sales_head"], org["seller"], "Поручение 1")
+    later = give(org["sales_head"], org["seller"], "Поручение 2")
+    client.force_login(org["seller"])
+    until = timezone.localdate() + dt.timedelta(days=2)
+    client.post(f"/tasks/{later.pk}/snooze/", {"until": until.isoformat()})
+    mine = client.get("/tasks/")
+    assert sorted(n for _type, _label, n in mine.context["type_choices"]) == [1, 1]
+    assert mine.context["page"].paginator.count == 2 and len(_titles(mine)) == 2
+    snoozed = client.get("/tasks/?tab=snoozed")
+    assert [n for _type, _label, n in snoozed.context["type_choices"]] == [1]
+    assert snoozed.context["page"].paginator.count == 1
+    paper_type = ContentType.objects.get_for_model(Paper).pk
+    filtered = client.get(f"/tasks/?type={paper_type}")
+    assert filtered.context["page"].paginator.count == 1 and _titles(filtered) == ["По документу"]
+
+
 def test_the_inbox_pages_by_fifty_in_constant_queries(client, org):
     for i in range(120):
         give(org["sales_head"], org["seller"], f"Задание {i:03}", due_in_days=i % 7 - 3)
