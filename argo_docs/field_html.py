@@ -54,11 +54,8 @@ def _control(bound: forms.BoundField, classes: str) -> str:
     """The widget itself; selects and custom widgets render themselves (FastSelect is already
     Python), plain inputs, textareas and checkboxes are written out here."""
     widget = bound.field.widget
-    if (
-        isinstance(widget, forms.Select)
-        or not isinstance(widget, (Input, forms.Textarea, forms.CheckboxInput))
-        or type(widget).template_name not in _PLAIN_TEMPLATES
-    ):
+    # a subclass with a template of its own (or a select) renders through it
+    if isinstance(widget, forms.Select) or widget.template_name not in _PLAIN_TEMPLATES:
         return bound.as_widget(attrs={"class": classes})
     if bound.field.localize:
         widget.is_localized = True
@@ -69,8 +66,7 @@ def _control(bound: forms.BoundField, classes: str) -> str:
     return _render_plain(widget, context)
 
 
-# widgets whose template is one of Django's plain input templates (a subclass with its own
-# template renders through it)
+# Django's plain input templates, the ones ``_render_plain`` writes out
 _PLAIN_TEMPLATES = {
     "django/forms/widgets/text.html",
     "django/forms/widgets/email.html",

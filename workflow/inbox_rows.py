@@ -43,11 +43,9 @@ def render_rows(tasks, *, tab: str, csrf_token: str) -> SafeString:
     follow_up_url = pk_url_maker("control:follow-up")
     words = _Strings()
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
-    now = timezone.now()
     rows = []
     for task in tasks:
-        overdue = task.is_open and task.due_at is not None and task.due_at < now
-        snoozed = task.snoozed_until is not None and task.snoozed_until > now
+        overdue, snoozed = task.is_overdue, task.is_snoozed
         if task.due_at:
             label = words.overdue if overdue else words.due
             due = f"{label}: {_when(task.due_at)}"
