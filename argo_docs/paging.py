@@ -42,6 +42,7 @@ class CappedPaginator(Paginator):
         # the same rows ordered so that no index serves the order (``ordering.ordered``): used
         # when they are few, where walking the sort column's index would pass a million rows
         self.sparse = sparse
+        self.few_ids: list | None = None
 
     @cached_property
     def counted(self) -> int:
@@ -49,8 +50,16 @@ class CappedPaginator(Paginator):
             floor = self.floor(self.cap)
             if floor > self.cap:
                 return floor
-        qs = self.object_list
-        return qs.order_by().values("pk")[: self.cap + 1].count()
+        qs = self.object_list.order_by().values_list("pk", flat=True)[: self.cap + 1]
+        if self.sparse is None:
+            return qs.count()
+        # a text search: the matches' ids instead of their count (a few kB more), so that when
+        # they are few the page sorts them by their keys alone instead of running the visibility
+        # rule and the text match a second time
+        ids = list(qs)
+        if len(ids) <= SPARSE_ROWS:
+            self.few_ids = ids
+        return len(ids)
 
     @cached_property
     def count(self) -> int:
@@ -79,6 +88,11 @@ class CappedPaginator(Paginator):
         ordered = self.object_list
         if self.sparse is not None and self.counted <= SPARSE_ROWS:
             ordered = self.sparse
+            if self.few_ids is not None:
+                # the ids were read under the filters and the visibility rule by ``counted``
+                ordered = ordered.model._base_manager.filter(pk__in=self.few_ids).order_by(
+                    *self.sparse.query.order_by
+                )
         ids = list(ordered.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

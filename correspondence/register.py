@@ -117,10 +117,15 @@ def sort_by(
     return letters.order_by(*ordered(fields, descending, unindexed=searching))
 
 
+def searching(form) -> bool:
+    """A text search filters the register (``q``)."""
+    return bool(" ".join((valid_filters(form).get("q") or "").split()))
+
+
 def sparse_order(form, letters: QuerySet, sort: str, apply_sort):
     """With a text search: the same rows in an order no index serves, for the paginator to use
     when the matches are few (``argo_docs.paging``); None without one."""
-    if not " ".join((valid_filters(form).get("q") or "").split()):
+    if not searching(form):
         return None
     return apply_sort(letters, sort, searching=True)
 

@@ -31,7 +31,9 @@ _SORTS = {key: fields for key, _label, fields in COLUMNS}
 
 
 def register_queryset(user) -> QuerySet:
-    return selectors.outgoing_visible_to(user).select_related(
+    """Visibility from the letters' tokens, as in the incoming register
+    (``selectors.register_queryset``)."""
+    return selectors.outgoing_visible_to(user, by_tokens=True).select_related(
         "legal_entity", "counterparty", "executor", "author", "journal"
     )
 

@@ -15,7 +15,7 @@ from correspondence.models import (
 )
 from correspondence.services.incoming.route import PHASE_EXECUTION
 from workflow import registry
-from workflow.access import accessible_count_floor, accessible_ids
+from workflow.access import access_tokens, accessible_count_floor, accessible_ids
 from workflow.models import Task
 from workflow.selectors import has_role, subordinate_department_ids, tasks_of
 
@@ -24,28 +24,34 @@ def _sees_everything(user) -> bool:
     return has_role(user, roles.GENERAL_DIRECTOR) or has_role(user, roles.ALL_CORRESPONDENCE)
 
 
-def incoming_visible_to(user) -> QuerySet:
+def _visible(model, user, by_tokens: bool) -> QuerySet:
+    if not user.is_authenticated:
+        return model.objects.none()
+    if _sees_everything(user):
+        return model.objects.all()
+    if by_tokens:
+        # the same access rows, as the tokens the letter carries (kept by the database in the
+        # transaction that changes them): a text search meets them inside the subject's index
+        return model.objects.filter(access_tokens__overlap=access_tokens(user))
+    departments = subordinate_department_ids(user)
+    return model.objects.filter(pk__in=accessible_ids(user, model, departments))
+
+
+def incoming_visible_to(user, *, by_tokens: bool = False) -> QuerySet:
     """Letters ``user`` may open: those the access table opens to them (registered by them, a
     task of theirs now or before, the reply to our letter they execute), or to the departments
-    they head; all for the general director and the «all correspondence» role."""
-    if not user.is_authenticated:
-        return IncomingLetter.objects.none()
-    if _sees_everything(user):
-        return IncomingLetter.objects.all()
-    departments = subordinate_department_ids(user)
-    return IncomingLetter.objects.filter(pk__in=accessible_ids(user, IncomingLetter, departments))
+    they head; all for the general director and the «all correspondence» role.
+
+    ``by_tokens``: the same rule read from the letters' access tokens instead of a semi-join on
+    the access table; for the register's lists (``register_queryset``)."""
+    return _visible(IncomingLetter, user, by_tokens)
 
 
-def outgoing_visible_to(user) -> QuerySet:
+def outgoing_visible_to(user, *, by_tokens: bool = False) -> QuerySet:
     """Outgoing letters: their author and executor, participants of their tasks, everyone who
     may see the incoming letter they answer (rows copied from it) and the heads above them, all
-    from the access table; all for the role-wide readers."""
-    if not user.is_authenticated:
-        return OutgoingLetter.objects.none()
-    if _sees_everything(user):
-        return OutgoingLetter.objects.all()
-    departments = subordinate_department_ids(user)
-    return OutgoingLetter.objects.filter(pk__in=accessible_ids(user, OutgoingLetter, departments))
+    from the access table; all for the role-wide readers. ``by_tokens`` as for incoming."""
+    return _visible(OutgoingLetter, user, by_tokens)
 
 
 def unfiltered_count_floor(user, model):
@@ -76,7 +82,10 @@ def visible_outgoing_ids(user, ids: list[int]) -> set[int]:
 
 
 def register_queryset(user) -> QuerySet:
-    return incoming_visible_to(user).select_related(
+    """The register's letters: visibility from the letters' tokens, which the subject's trigram
+    index holds too (a text search reads only the matches the viewer may open), and which a
+    walk of the date index checks on the row itself instead of probing the access table."""
+    return incoming_visible_to(user, by_tokens=True).select_related(
         "legal_entity", "counterparty", "responsible", "journal"
     )
 

@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from argo_docs.reversing import pk_url
-from correspondence.models.search_indexes import upper_trigram_indexes
+from correspondence.models.search_indexes import (
+    access_tokens_field,
+    trigram_with_tokens_index,
+    upper_trigram_indexes,
+)
 
 
 class IncomingStatus(models.TextChoices):
@@ -125,6 +129,8 @@ class IncomingLetter(models.Model):
     completed_at = models.DateTimeField(_("исполнено"), null=True, blank=True)
     completion_comment = models.TextField(_("отчёт об исполнении"), blank=True)
 
+    access_tokens = access_tokens_field()
+
     class Meta:
         verbose_name = _("входящее письмо")
         verbose_name_plural = _("входящие письма")
@@ -152,7 +158,8 @@ class IncomingLetter(models.Model):
             ),
             # the register's search is ``UPPER(col::text) LIKE UPPER('%…%')`` (icontains):
             # trigram indexes on that very expression
-            *upper_trigram_indexes("incoming", ["subject", "reg_number", "sender_number"]),
+            trigram_with_tokens_index("incoming", "subject"),
+            *upper_trigram_indexes("incoming", ["reg_number", "sender_number"]),
         ]
 
     def __str__(self) -> str:

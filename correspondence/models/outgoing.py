@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from argo_docs.reversing import pk_url
-from correspondence.models.search_indexes import upper_trigram_indexes
+from correspondence.models.search_indexes import (
+    access_tokens_field,
+    trigram_with_tokens_index,
+    upper_trigram_indexes,
+)
 
 
 class OutgoingStatus(models.TextChoices):
@@ -134,6 +138,8 @@ class OutgoingLetter(models.Model):
     reaction_comment = models.TextField(_("реакция контрагента"), blank=True)
     closed_at = models.DateTimeField(_("закрыто"), null=True, blank=True)
 
+    access_tokens = access_tokens_field()
+
     class Meta:
         verbose_name = _("исходящее письмо")
         verbose_name_plural = _("исходящие письма")
@@ -157,7 +163,8 @@ class OutgoingLetter(models.Model):
                 fields=["counterparty", "-created_at"], name="outgoing_counterparty_recent"
             ),
             models.Index(fields=["project", "-created_at"], name="outgoing_project"),
-            *upper_trigram_indexes("outgoing", ["subject", "reg_number", "counterparty_number"]),
+            trigram_with_tokens_index("outgoing", "subject"),
+            *upper_trigram_indexes("outgoing", ["reg_number", "counterparty_number"]),
         ]
 
     def __str__(self) -> str:

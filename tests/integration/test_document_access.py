@@ -3,12 +3,14 @@ memo) the rows the services wrote equal a rebuild from scratch, and the table an
 what (the executor of our letter reads the counterparty's reply; a deputy keeps the document)."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from contracts import services as contract_services
 from contracts.selectors import contracts_visible_to
 from contracts.testing import decide, new_contract, pending, theatre
 from correspondence import selectors
+from correspondence.models import IncomingLetter, OutgoingLetter
 from correspondence.services import incoming as incoming_services
 from correspondence.services import outgoing as outgoing_services
 from correspondence.services.incoming import KIND_RESOLUTION
@@ -34,8 +36,9 @@ def _rows() -> set[tuple]:
 
 
 def assert_search_tokens_current() -> None:
-    """Every search entry carries the tokens of its object's access rows ("u<user>",
-    "d<department>"): the index narrows a viewer's matches by them."""
+    """Every search entry and every letter carries the tokens of its object's access rows
+    ("u<user>", "d<department>"): the search index and the registers' subject index narrow a
+    viewer's matches by them."""
     expected: dict[tuple, set] = {}
     for ct, oid, user_id, department_id in DocumentAccess.objects.values_list(
         "content_type_id", "object_id", "user_id", "department_id"
@@ -49,6 +52,10 @@ def assert_search_tokens_current() -> None:
     assert entries.exists()
     for ct, oid, access in entries.values_list("content_type_id", "object_id", "access"):
         assert set(access) == expected.get((ct, oid), set()), (ct, oid)
+    for model in (IncomingLetter, OutgoingLetter):
+        ct = ContentType.objects.get_for_model(model).pk
+        for oid, tokens in model.objects.values_list("pk", "access_tokens"):
+            assert set(tokens) == expected.get((ct, oid), set()), (model.__name__, oid)
 
 
 def assert_equals_rebuild() -> set[tuple]:
@@ -184,3 +191,43 @@ def test_moving_an_employee_moves_the_heads_who_see_their_letters(org):
     employee_row.save()
     assert_equals_rebuild()
     assert selectors.incoming_visible_to(w["sales_head"]).filter(pk=letter.pk).exists()
+
+
+def test_a_letter_saved_from_a_stale_copy_keeps_its_tokens(org, client):
+    """GIVEN a letter loaded before a co-executor was added to it WHEN that copy is saved
+    THEN the letter still carries the co-executor's token (the database recomputes what a stale
+    copy writes), so their text search in the register finds it; and the rule read from the
+    tokens equals the rule read from the table for every person."""
+    w = build_world(org)
+    letter = register(
+        w["office"],
+        entity=w["entity"],
+        counterparty=w["government"],
+        responsible=w["seller"],
+        subject="О ремонте кровли",
+    )
+    stale = IncomingLetter.objects.get(pk=letter.pk)
+    token = f"u{w['seller2'].pk}"
+    assert token not in stale.access_tokens
+    resolution = tasks_of(letter).get(kind=KIND_RESOLUTION, status=TaskStatus.OPEN)
+    incoming_services.resolution_complete(
+        task_id=resolution.pk,
+        user=w["gendir"],
+        data={"resolution": "Совместно", "co_executors": [w["seller2"]], "subtasks": []},
+    )
+    stale.summary = "Правка из старой копии"
+    stale.save()
+    letter = IncomingLetter.objects.get(pk=letter.pk)
+    assert letter.summary == "Правка из старой копии"
+    assert token in letter.access_tokens
+    assert_search_tokens_current()
+    for name in ("gendir", "office", "seller", "seller2", "sales_head", "outsider"):
+        by_table = set(selectors.incoming_visible_to(w[name]).values_list("pk", flat=True))
+        by_tokens = set(
+            selectors.incoming_visible_to(w[name], by_tokens=True).values_list("pk", flat=True)
+        )
+        assert by_table == by_tokens, name
+    for name, found in (("seller2", True), ("outsider", False)):
+        client.force_login(w[name])
+        page = client.get("/letters/incoming/", {"q": "кровли"}).content.decode()
+        assert (letter.reg_number in page) is found, name

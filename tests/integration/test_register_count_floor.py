@@ -80,3 +80,32 @@ def test_a_text_search_with_few_matches_is_sorted_like_the_register(client, worl
         sparse = register_module.apply_sort(letters, sort, searching=True)
         assert "COALESCE" in str(sparse.query) or sort == "-status"
         assert list(sparse) == list(letters)
+
+
+def test_few_matches_run_the_text_match_and_the_rule_once_per_page(client, world, monkeypatch):
+    """The count reads the matches' ids; the page then orders those ids by themselves, so the
+    text match and the visibility rule run for the count and for the page's 25 rows only (not a
+    third time to order them), and every page holds the next matches in the register's order."""
+    from correspondence import register as register_module
+
+    monkeypatch.setattr(register_module, "PAGE_SIZES", (2, 25))
+    client.force_login(world["office"])
+    expected = [
+        letter.subject
+        for letter in register_module.apply_sort(
+            selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"),
+            "subject",
+        )
+    ]
+    shown = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(
+                "/letters/incoming/", {"q": "ремонте", "sort": "subject", "page": number}
+            ).content.decode()
+        matched = [
+            q["sql"] for q in captured if "LIKE" in q["sql"] and "incomingletter" in q["sql"]
+        ]
+        assert len(matched) == 2, matched
+        shown += [subject for subject in expected if f">{subject}<" in html]
+    assert shown == expected

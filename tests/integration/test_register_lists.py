@@ -135,20 +135,30 @@ def test_total_is_capped_and_a_page_past_the_cap_says_to_narrow_the_filter(
     assert "сузьте фильтр" in response.content.decode()
 
 
-def test_search_plans_use_the_upper_trigram_indexes(world):
-    """The register's search expression is the indexed one: told to avoid table and btree
-    scans, the planner reads the GIN indexes on UPPER(col) (a plain-column index could not serve
-    it)."""
-    from correspondence import register
-
-    qs = register.apply_filters(IncomingLetter.objects.all(), {"q": "пожарн"}).order_by()
+def _plan(qs) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         sql, params = qs.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "incoming_subject_utrgm" in plan and "incoming_reg_number_utrgm" in plan
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_search_plans_use_the_upper_trigram_indexes(world):
+    """The register's search expression is the indexed one: told to avoid table and btree
+    scans, the planner reads the GIN indexes on UPPER(col) (a plain-column index could not serve
+    it); for someone who sees part of the letters the subject's index also takes their access
+    tokens, so only the matches they may open leave it."""
+    from correspondence import register, selectors
+
+    everyone = register.apply_filters(IncomingLetter.objects.all(), {"q": "пожарн"}).order_by()
+    plan = _plan(everyone)
+    assert "incoming_subject_tokens" in plan and "incoming_reg_number_utrgm" in plan
+    seller = world["seller"]
+    theirs = register.apply_filters(selectors.register_queryset(seller), {"q": "пожарн"})
+    plan = _plan(theirs.order_by())
+    subject_scan = plan[plan.index("incoming_subject_tokens") :].splitlines()[1]
+    assert "Index Cond" in subject_scan and f"{{u{seller.pk}" in subject_scan, plan
 
 
 def test_contract_list_past_the_depth_says_to_narrow_the_filter(org, client, monkeypatch):
