@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -53,13 +54,18 @@ class CappedPaginator(Paginator):
         qs = self.object_list.order_by().values_list("pk", flat=True)[: self.cap + 1]
         if self.sparse is None:
             return qs.count()
-        # a text search: the matches' ids instead of their count (a few kB more), so that when
-        # they are few the page sorts them by their keys alone instead of running the visibility
-        # rule and the text match a second time
-        ids = list(qs)
-        if len(ids) <= SPARSE_ROWS:
-            self.few_ids = ids
-        return len(ids)
+        # a text search: with their count, the ids of the first matches, so that when they are
+        # few the page sorts them by their keys alone instead of running the visibility rule and
+        # the text match a second time (the server sends the capped ids; only up to SPARSE_ROWS
+        # of them are read into Python)
+        sql, params = qs.query.sql_with_params()
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            total = cursor.rowcount
+            rows = cursor.fetchmany(SPARSE_ROWS + 1)
+        if total <= SPARSE_ROWS:
+            self.few_ids = [pk for (pk,) in rows]
+        return total
 
     @cached_property
     def count(self) -> int:
