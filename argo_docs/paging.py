@@ -33,7 +33,15 @@ def _spaced(number: int) -> str:
 
 class CappedPaginator(Paginator):
     def __init__(
-        self, object_list, per_page, *, cap: int | None = None, floor=None, sparse=None, **kwargs
+        self,
+        object_list,
+        per_page,
+        *,
+        cap: int | None = None,
+        floor=None,
+        sparse=None,
+        exact=None,
+        **kwargs,
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
@@ -44,6 +52,10 @@ class CappedPaginator(Paginator):
         # when they are few, where walking the sort column's index would pass a million rows
         self.sparse = sparse
         self.few_ids: list | None = None
+        # the exact visibility rule, when ``object_list`` reads a copy of it (the letters' access
+        # tokens): a page shows only the rows it also allows, so a token left behind by a write
+        # that bypassed the triggers never shows a row
+        self.exact = exact
 
     @cached_property
     def counted(self) -> int:
@@ -101,6 +113,9 @@ class CappedPaginator(Paginator):
                 )
         ids = list(ordered.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        if self.exact is not None and rows:
+            allowed = set(self.exact.filter(pk__in=list(rows)).values_list("pk", flat=True))
+            rows = {pk: row for pk, row in rows.items() if pk in allowed}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @cached_property
@@ -111,11 +126,20 @@ class CappedPaginator(Paginator):
 
 
 def capped_page(
-    object_list, per_page: int, number, *, cap: int | None = None, floor=None, sparse=None
+    object_list,
+    per_page: int,
+    number,
+    *,
+    cap: int | None = None,
+    floor=None,
+    sparse=None,
+    exact=None,
 ) -> Page:
     """The requested page; a number past the reachable pages gives the last one, marked
     ``too_deep`` with the message to show."""
-    paginator = CappedPaginator(object_list, per_page, cap=cap, floor=floor, sparse=sparse)
+    paginator = CappedPaginator(
+        object_list, per_page, cap=cap, floor=floor, sparse=sparse, exact=exact
+    )
     try:
         wanted = int(number)
     except (TypeError, ValueError):

@@ -166,9 +166,10 @@ def count_floor(user, model, form):
     return selectors.unfiltered_count_floor(user, model)
 
 
-def page_context(request, letters, *, floor=None, sparse=None) -> dict:
+def page_context(request, letters, *, floor=None, sparse=None, exact=None) -> dict:
     """Pagination of a register (incoming or outgoing), counted and paged no further than the
-    cap (``argo_docs.paging``; ``floor`` from ``count_floor``): page size from ?per_page, the
+    cap (``argo_docs.paging``; ``floor`` from ``count_floor``; ``exact`` from
+    ``selectors.register_rows_rule``): page size from ?per_page, the
     current query string without the page (for page links) and without the sort (for column
     headers)."""
     try:
@@ -182,7 +183,9 @@ def page_context(request, letters, *, floor=None, sparse=None) -> dict:
     sort_query = query.copy()
     sort_query.pop("sort", None)
     return {
-        "page": capped_page(letters, per_page, request.GET.get("page"), floor=floor, sparse=sparse),
+        "page": capped_page(
+            letters, per_page, request.GET.get("page"), floor=floor, sparse=sparse, exact=exact
+        ),
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "per_page": per_page,

@@ -81,6 +81,14 @@ def visible_outgoing_ids(user, ids: list[int]) -> set[int]:
     return set(outgoing_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def register_rows_rule(user, model) -> QuerySet | None:
+    """The exact rule the register's page rows are checked by (the access table), since its
+    lists read the letters' tokens; None for those who see every letter."""
+    if user.is_authenticated and _sees_everything(user):
+        return None
+    return _visible(model, user, by_tokens=False)
+
+
 def register_queryset(user) -> QuerySet:
     """The register's letters: visibility from the letters' tokens, which the subject's trigram
     index holds too (a text search reads only the matches the viewer may open), and which a

@@ -194,6 +194,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
                 request,
                 letters,
                 floor=register.count_floor(request.user, IncomingLetter, form),
+                exact=selectors.register_rows_rule(request.user, IncomingLetter),
                 sparse=register.sparse_order(form, letters, sort, register.apply_sort),
             ),
             **register.filter_context(form),

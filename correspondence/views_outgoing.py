@@ -82,6 +82,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
                 request,
                 letters,
                 floor=register.count_floor(request.user, OutgoingLetter, form),
+                exact=selectors.register_rows_rule(request.user, OutgoingLetter),
                 sparse=register.sparse_order(form, letters, sort, register_outgoing.apply_sort),
             ),
             **register.filter_context(form),

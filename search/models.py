@@ -14,7 +14,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
 # the kinds with a word-and-tokens index of their own (partial); a kind not listed here is read
 # through ``search_entry_kind_vector`` and its visibility rule
 WORD_ACCESS_KINDS = ("incoming", "outgoing", "contract", "memo", "company")
