@@ -6,7 +6,12 @@ come from the engine."""
 from __future__ import annotations
 
 from correspondence.models import IncomingLetter, OutgoingLetter
-from workflow.access import departments_of, register_access_source, user_rows
+from workflow.access import (
+    departments_of,
+    register_access_source,
+    register_access_tokens,
+    user_rows,
+)
 from workflow.models import AccessReason
 
 
@@ -42,3 +47,6 @@ def register() -> None:
     register_access_source(IncomingLetter, incoming_rows)
     # who may see the letter we answer may see our reply
     register_access_source(OutgoingLetter, outgoing_rows, inherits=(IncomingLetter, "in_reply_to"))
+    # the letters carry their rows' tokens (migration 0015)
+    register_access_tokens(IncomingLetter)
+    register_access_tokens(OutgoingLetter)

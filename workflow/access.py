@@ -37,6 +37,55 @@ def _label(model) -> str:
     return model if isinstance(model, str) else model._meta.label_lower
 
 
+# documents whose table carries the tokens of their rows (``access_tokens``: "u<user>",
+# "d<department>"), kept by the app's own triggers; a rebuild turns them off (``BULK_SETTING``)
+# and refreshes these tables in one statement each
+_token_tables: list = []
+BULK_SETTING = "argo.access_bulk"
+
+_TOKENS_REFRESH_SQL = """
+UPDATE {table} d SET access_tokens = coalesce(t.tokens, '{{}}')
+FROM {table} d2
+LEFT JOIN (
+    SELECT object_id, array_agg(DISTINCT token ORDER BY token)::varchar[] AS tokens FROM (
+        SELECT object_id, 'u' || user_id AS token FROM workflow_documentaccess
+        WHERE content_type_id = %(ct)s AND user_id IS NOT NULL
+        UNION ALL
+        SELECT object_id, 'd' || department_id FROM workflow_documentaccess
+        WHERE content_type_id = %(ct)s AND department_id IS NOT NULL
+    ) AS rows GROUP BY object_id
+) AS t ON t.object_id = d2.{pk}
+WHERE d.{pk} = d2.{pk} AND d.access_tokens IS DISTINCT FROM coalesce(t.tokens, '{{}}')
+"""
+
+
+def register_access_tokens(model) -> None:
+    """``model``'s table has an ``access_tokens`` column kept by triggers that skip their work
+    while ``BULK_SETTING`` is on (see correspondence migration 0015)."""
+    if model not in _token_tables:
+        _token_tables.append(model)
+
+
+def _tokens_refresh(models_to_refresh) -> None:
+    with connection.cursor() as cursor:
+        for model in _token_tables:
+            if model not in models_to_refresh:
+                continue
+            # an earlier migration's rebuild runs before the column exists
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s "
+                "AND column_name = 'access_tokens'",
+                [model._meta.db_table],
+            )
+            if cursor.fetchone() is None:
+                continue
+            cursor.execute(
+                _TOKENS_REFRESH_SQL.format(table=model._meta.db_table, pk=model._meta.pk.column),
+                {"ct": ContentType.objects.get_for_model(model).pk},
+            )
+
+
 def register_access_source(model, source: Source, *, inherits: tuple | None = None) -> None:
     """``inherits=(parent_model, "fk_field")``: the document also opens to everyone its parent
     (through that foreign key) opens to."""
@@ -266,6 +315,9 @@ def access_rebuild(models_to_rebuild=None) -> int:
     """Recompute the table (or the rows of the given models) from the documents and their
     tasks; returns the table's row count."""
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # the tables that carry tokens are refreshed once at the end, not per statement
+            cursor.execute("SELECT set_config(%s, 'on', true)", [BULK_SETTING])
         chosen = registered_models() if models_to_rebuild is None else models_to_rebuild
         model_labels = None if models_to_rebuild is None else {_label(m) for m in chosen}
         for model in chosen:
@@ -276,6 +328,9 @@ def access_rebuild(models_to_rebuild=None) -> int:
         for label in _inherits:  # after every parent is complete
             if model_labels is None or label in model_labels:
                 _inherit(label, None)
+        _tokens_refresh(set(chosen))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_SETTING])
         return DocumentAccess.objects.count()
 
 

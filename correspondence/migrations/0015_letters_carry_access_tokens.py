@@ -9,9 +9,15 @@ from django.db import migrations, models
 # ``search_access_tokens`` of search migration 0005 gives them), kept by the database itself:
 # - a letter written by any path takes them again when the value written differs from the stored
 #   one (an instance loaded before a task was created and saved after it writes stale tokens);
-# - access rows inserted, updated or deleted by any path (services, the rebuild, bulk SQL) give
-#   their letters the tokens again, once per statement.
+# - access rows inserted, updated or deleted by any path (services, bulk SQL) give their letters
+#   the tokens again, once per statement;
+# - the rebuild of the access table (``argo.access_bulk`` on) turns both off and writes every
+#   letter's tokens itself in one statement per table (``workflow.access.access_rebuild``).
 TRIGGERS = """
+-- a row written without the column (bulk SQL with the triggers off) starts with no token
+ALTER TABLE correspondence_incomingletter ALTER COLUMN access_tokens SET DEFAULT '{}';
+ALTER TABLE correspondence_outgoingletter ALTER COLUMN access_tokens SET DEFAULT '{}';
+
 CREATE OR REPLACE FUNCTION correspondence_letter_ct(model text) RETURNS integer
 LANGUAGE sql STABLE AS $$
     SELECT id FROM django_content_type WHERE app_label = 'correspondence' AND model = $1
@@ -19,6 +25,9 @@ $$;
 
 CREATE OR REPLACE FUNCTION correspondence_letter_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('argo.access_bulk', true) = 'on' THEN
+        RETURN NEW;  -- the rebuild writes every letter's tokens itself, once
+    END IF;
     IF TG_OP = 'INSERT' OR NEW.access_tokens IS DISTINCT FROM OLD.access_tokens THEN
         NEW.access_tokens := search_access_tokens(correspondence_letter_ct(TG_ARGV[0]), NEW.id);
     END IF;
@@ -36,6 +45,9 @@ DECLARE
     incoming_ids bigint[];
     outgoing_ids bigint[];
 BEGIN
+    IF current_setting('argo.access_bulk', true) = 'on' THEN
+        RETURN NULL;  -- see workflow.access.access_rebuild
+    END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(DISTINCT object_id) FILTER (WHERE content_type_id = incoming),
                array_agg(DISTINCT object_id) FILTER (WHERE content_type_id = outgoing)
@@ -98,6 +110,8 @@ DROP TRIGGER IF EXISTS incoming_access_tokens ON correspondence_incomingletter;
 DROP TRIGGER IF EXISTS outgoing_access_tokens ON correspondence_outgoingletter;
 DROP FUNCTION IF EXISTS correspondence_letter_tokens();
 DROP FUNCTION IF EXISTS correspondence_letter_ct(text);
+ALTER TABLE correspondence_incomingletter ALTER COLUMN access_tokens DROP DEFAULT;
+ALTER TABLE correspondence_outgoingletter ALTER COLUMN access_tokens DROP DEFAULT;
 """
 
 
