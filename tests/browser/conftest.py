@@ -43,3 +43,13 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(browser):
+    """Each test's browser contexts are closed after it: an open page keeps its keep-alive
+    connection to the live server, and the thread serving it keeps its database connection, so
+    the suite's teardown could not drop the test database."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
