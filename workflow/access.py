@@ -44,7 +44,8 @@ _token_tables: list = []
 BULK_SETTING = "argo.access_bulk"
 
 # the tokens as search migration 0005's ``search_access_tokens(ct, id)`` gives them for one
-# document, here for a whole table in one pass (that function per row took four times longer)
+# document, here for a whole table in one pass (per row, through the triggers, the rebuild at 50k
+# letters took 34 s instead of 12)
 _TOKENS_REFRESH_SQL = """
 UPDATE {table} d SET access_tokens = coalesce(t.tokens, '{{}}')
 FROM {table} d2
