@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from intake.selectors import COUNTER_CAP, open_items_count
+from intake.selectors import open_items
+from workflow.context_processors import capped_label
 
 
 def mail_queue(request) -> dict:
@@ -9,9 +10,4 @@ def mail_queue(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-
-    def label() -> str:
-        count = open_items_count()
-        return "" if not count else (f"{COUNTER_CAP}+" if count > COUNTER_CAP else str(count))
-
-    return {"nav_mail_new": SimpleLazyObject(label)}
+    return {"nav_mail_new": SimpleLazyObject(lambda: capped_label(open_items()))}

@@ -37,6 +37,22 @@ def test_navbar_counts_unread_notifications_and_opening_one_marks_it_read(client
     assert not Notification.objects.filter(recipient=org["seller"], read_at__isnull=True).exists()
 
 
+def test_navbar_counters_stop_at_99(client, org):
+    """GIVEN someone with 100 open tasks and 100 unread notifications THEN the navigation bar
+    reads «99+» for both instead of counting them on every page; with 99 the number is exact."""
+    for number in range(100):
+        give(org["sales_head"], org["seller"], f"Поручение {number}")
+    client.force_login(org["seller"])
+    html = client.get("/notifications/").content.decode()
+    assert 'data-testid="nav-task-count">99+<' in html
+    assert 'data-testid="nav-notification-count">99+<' in html
+    Notification.objects.filter(
+        pk=Notification.objects.filter(recipient=org["seller"]).first().pk
+    ).delete()
+    html = client.get("/notifications/").content.decode()
+    assert 'data-testid="nav-notification-count">99<' in html
+
+
 @pytest.mark.parametrize("viewer", ["seller2", "sales_head"])
 def test_someone_elses_notification_is_404(client, org, viewer):
     give(org["sales_head"], org["seller"])
