@@ -53,11 +53,12 @@ def test_past_the_cap_the_paginator_does_not_count(world):
 
 def test_register_pages_say_more_than_the_cap_with_and_without_filters(client, world, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 4)
     client.force_login(world["sales_head"])
     page = client.get("/letters/incoming/").content.decode()
     assert "более 3 писем" in page
     page = client.get("/letters/incoming/", {"q": "ремонте"}).content.decode()
-    assert "более 3 писем" in page
+    assert "более 4 писем" in page
     page = client.get("/letters/incoming/", {"q": "ремонте 5"}).content.decode()
     assert "1 письмо" in page
 
@@ -109,3 +110,34 @@ def test_few_matches_run_the_text_match_and_the_rule_once_per_page(client, world
         assert len(matched) == 2, matched
         shown += [subject for subject in expected if f">{subject}<" in html]
     assert shown == expected
+
+
+def test_past_the_search_cap_the_pages_keep_the_register_order(client, world, monkeypatch):
+    """GIVEN 6 matches of a text search and a search cap of 4 THEN the total reads «более 4
+    писем», the two reachable pages hold the first four matches in the register's order (not
+    four arbitrary ones sorted), and a deeper link shows the last page and asks to narrow."""
+    from correspondence import register as register_module
+
+    monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 4)
+    monkeypatch.setattr(register_module, "PAGE_SIZES", (2, 25))
+    client.force_login(world["office"])
+    expected = [
+        letter.subject
+        for letter in register_module.apply_sort(
+            selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"),
+            "-subject",
+        )
+    ]
+    assert len(expected) == 6
+    shown = []
+    for number in (1, 2):
+        html = client.get(
+            "/letters/incoming/", {"q": "ремонте", "sort": "-subject", "page": number}
+        ).content.decode()
+        assert "более 4 писем" in html
+        shown += [subject for subject in expected if f">{subject}<" in html]
+    assert shown == expected[:4]
+    html = client.get(
+        "/letters/incoming/", {"q": "ремонте", "sort": "-subject", "page": 3}
+    ).content.decode()
+    assert 'data-testid="too-deep"' in html and f">{expected[3]}<" in html
