@@ -25,9 +25,11 @@ from search.models import SearchEntry
 from workflow.models import DocumentAccess
 
 # hits ranked and counted per kind: a common word stays as fast as a rare one. Each candidate is a
-# random read of its entry (for its rank); 5,000 of them cost about 20 ms from the OS cache,
-# 10,000 twice that, which is more than a whole search may take with several kinds
-BOUND = 5_000
+# random read of its entry and its rank: at 1M letters 5,000 of them cost 14 ms a kind after the
+# word's bitmap, 2,000 about 6 ms. A word common in two kinds («кровли» in letters both ways)
+# took the whole search to 46 ms with 5,000 and to 33 ms with 2,000; past the bound a group
+# reads «более 2 000» and the person narrows the search (kind, period, counterparty)
+BOUND = 2_000
 EXACT_BOUND = 200
 
 NOTHING = object()  # the viewer may open no object of the kind
