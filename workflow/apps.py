@@ -34,3 +34,10 @@ class WorkflowConfig(AppConfig):
         from workflow.models import Employee
 
         post_save.connect(access_follow_department, sender=Employee, dispatch_uid="access")
+        from django.db.models.signals import post_delete
+
+        from workflow.models import Department
+        from workflow.selectors import department_tree_forget
+
+        for signal in (post_save, post_delete):
+            signal.connect(department_tree_forget, sender=Department, dispatch_uid="tree")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -29,9 +32,38 @@ def _department_of(user) -> Department | None:
     return employee.department if employee else None
 
 
+# The org tree read once per request (``workflow.middleware.DepartmentTreeMiddleware`` opens the
+# scope): the visibility rules of one page asked for it up to six times (a search over five kinds,
+# a register's tokens, its row check and its count floor). Outside a request (jobs, commands)
+# every call reads the table. A department saved or deleted empties the scope.
+_tree_scope: ContextVar[dict | None] = ContextVar("argo_department_tree", default=None)
+
+
+@contextmanager
+def department_tree_scope() -> Iterator[None]:
+    token = _tree_scope.set({})
+    try:
+        yield
+    finally:
+        _tree_scope.reset(token)
+
+
+def department_tree_forget(**_kwargs) -> None:
+    """Signal receiver: the org changed, the request's next question reads it again."""
+    scope = _tree_scope.get()
+    if scope is not None:
+        scope.clear()
+
+
 def _departments_by_id() -> dict[int, Department]:
     # The org tree is small (tens of departments): one query, then walk it in memory.
-    return {d.id: d for d in Department.objects.all()}
+    scope = _tree_scope.get()
+    if scope is not None and "tree" in scope:
+        return scope["tree"]
+    tree = {d.id: d for d in Department.objects.all()}
+    if scope is not None:
+        scope["tree"] = tree
+    return tree
 
 
 def head_of(user) -> User | None:

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the org tree once per request, however many visibility rules ask for it
+    "workflow.middleware.DepartmentTreeMiddleware",
     # Russian whatever the browser asks for; English only by the user's own choice
     "argo_docs.middleware.UserLanguageMiddleware",
     "argo_docs.middleware.NoStoreMiddleware",
