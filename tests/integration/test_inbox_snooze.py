@@ -144,12 +144,17 @@ def test_the_inbox_pages_by_fifty_in_constant_queries(client, org):
 
 
 def test_the_subordinates_tab_sort_is_served_by_the_open_task_index(org):
+    """The index serves the tab's order: with sorting priced out the plan walks it. (With a
+    handful of rows the planner may sort instead, depending on when the test table was last
+    analysed; pricing out the sort keeps the question to whether the index matches.)"""
     sql, params = subordinate_tasks(org["sales_head"]).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET enable_seqscan = on")
+        cursor.execute("RESET enable_sort")
+        cursor.execute("RESET enable_seqscan")
     assert "task_open_due_order" in plan
 
 
