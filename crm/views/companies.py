@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
+from argo_docs import paging
 from argo_docs.paging import capped_page
 from crm import registry, selectors
 from crm.forms import CommunicationForm, CompanyEditForm, CompanyFilterForm, ContactPersonForm
@@ -53,8 +54,11 @@ def company_list(request: HttpRequest) -> HttpResponse:
         category=filters.get("category", ""),
         sort=sort,
     )
-    # never an exact COUNT of a huge table, never an OFFSET past the cap
-    page = capped_page(qs, PAGE_SIZE, request.GET.get("page"), cap=selectors.COUNT_CAP)
+    # never an exact COUNT of a huge table, never an OFFSET past the cap; a search counts less
+    # far, like the registers' (each match counted is a row read and its keys matched again)
+    searching = bool(filters.get("q", "").strip())
+    cap = paging.SEARCH_COUNT_CAP if searching else selectors.COUNT_CAP
+    page = capped_page(qs, PAGE_SIZE, request.GET.get("page"), cap=cap)
     total = page.paginator.counted
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,11 +84,11 @@ def company_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "total": total,
-            "capped": total > selectors.COUNT_CAP,
-            "cap": selectors.COUNT_CAP,
+            "capped": total > cap,
+            "cap": cap,
             "query": f"{base}&sort={sort}" if base else f"sort={sort}",
             "columns": columns,
-            "searching": bool(filters.get("q", "").strip()),
+            "searching": searching,
             "can_import": rules.has_perm("crm.import_companies", request.user),
         },
     )

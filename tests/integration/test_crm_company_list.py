@@ -4,6 +4,7 @@ INN or name first; sortable columns; a capped total; indexes that match the quer
 import pytest
 from django.db import connection
 
+from argo_docs import paging
 from crm import registry, selectors
 from crm.models import ContactPerson, Counterparty, CounterpartyCategory
 from crm.search import contact_keys
@@ -118,6 +119,18 @@ def test_total_is_shown_and_capped(org, client, monkeypatch):
     assert response.context["capped"] is True
     assert "более 5" in response.content.decode()
     assert response.context["page"].paginator.count == 5
+
+
+def test_a_search_counts_to_its_own_cap(org, client, monkeypatch):
+    """GIVEN 7 matching companies and a search cap of 3 (1 000 in production) WHEN someone
+    searches THEN the total reads «более 3» while the plain list still counts all 7."""
+    for i in range(7):
+        company(f"ООО «Компания {i}»")
+    client.force_login(org["seller"])
+    monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 3)
+    response = client.get("/crm/", {"q": "Компания"})
+    assert response.context["capped"] is True and "более 3" in response.content.decode()
+    assert client.get("/crm/").context["total"] == 7
 
 
 @pytest.mark.parametrize("rows", [10, 60])
