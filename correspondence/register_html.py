@@ -6,55 +6,19 @@ row here). The markup is the one the templates had; ``{% incoming_rows %}`` and 
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from argo_docs.fast_html import cut, date, escape, labels, person
 from correspondence.models import IncomingLetter, IncomingStatus, OutgoingLetter, OutgoingStatus
 from crm.models import CounterpartyCategory
-
-
-def escape(value) -> str:
-    """Django's ``escape`` without its check for lazy text, which cost more than the escaping."""
-    return html.escape(str(value))
-
-
-def _date(value) -> str:
-    """``value|date:"d.m.Y"``: a moment in the current time zone, as the template showed it."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value.day:02}.{value.month:02}.{value.year:04}"
-
-
-def _cut(text: str, length: int) -> str:
-    """``text|truncatechars:length`` (a text that fits is never cut: skip the truncator)."""
-    return escape(text if len(text) <= length else Truncator(text).chars(length))
-
-
-def _person(user) -> str:
-    """``user|display_name``."""
-    if user is None:
-        return "—"
-    return escape(user.get_full_name() or user.get_username())
-
-
-def _labels(choices) -> dict[str, str]:
-    """Each status's label, escaped, translated once per call (``get_status_display`` rebuilds
-    the whole choices dict and translates it again for every row)."""
-    return {value: escape(str(label)) for value, label in choices.choices}
 
 
 def _badge(colour: str, testid: str, label: str) -> str:
     return f'<span class="badge {colour}" data-testid="{testid}">{label}</span>'
 
 
-def _incoming_badge(status: str, overdue: bool, labels: dict[str, str]) -> str:
+def _incoming_badge(status: str, overdue: bool, status_labels: dict[str, str]) -> str:
     if status == "done":
         colour = "text-bg-success"
     elif overdue:
@@ -65,12 +29,12 @@ def _incoming_badge(status: str, overdue: bool, labels: dict[str, str]) -> str:
         colour = "text-bg-primary"
     else:
         colour = "text-bg-warning"
-    return _badge(colour, "letter-status", labels.get(status) or escape(status))
+    return _badge(colour, "letter-status", status_labels.get(status) or escape(status))
 
 
 def incoming_status(letter: IncomingLetter) -> SafeString:
-    badge = _incoming_badge(letter.status, letter.is_overdue, _labels(IncomingStatus))
-    return mark_safe(badge)  # noqa: S308 - escaped in _labels
+    badge = _incoming_badge(letter.status, letter.is_overdue, labels(IncomingStatus))
+    return mark_safe(badge)  # noqa: S308 - escaped by labels()
 
 
 OUTGOING_COLOURS = {
@@ -81,17 +45,17 @@ OUTGOING_COLOURS = {
 }
 
 
-def _outgoing_badge(status: str, overdue: bool, labels: dict[str, str]) -> str:
+def _outgoing_badge(status: str, overdue: bool, status_labels: dict[str, str]) -> str:
     if status != "closed" and overdue:
         colour = "text-bg-danger"
     else:
         colour = OUTGOING_COLOURS.get(status, "text-bg-primary")
-    return _badge(colour, "outgoing-status", labels.get(status) or escape(status))
+    return _badge(colour, "outgoing-status", status_labels.get(status) or escape(status))
 
 
 def outgoing_status(letter: OutgoingLetter) -> SafeString:
-    badge = _outgoing_badge(letter.status, letter.is_overdue, _labels(OutgoingStatus))
-    return mark_safe(badge)  # noqa: S308 - escaped in _labels
+    badge = _outgoing_badge(letter.status, letter.is_overdue, labels(OutgoingStatus))
+    return mark_safe(badge)  # noqa: S308 - escaped by labels()
 
 
 ROW = ' data-testid="register-row"'
@@ -102,30 +66,30 @@ CARD_OVERDUE = " list-group-item-danger"
 def incoming_cards(letters) -> SafeString:
     """The phone's list: one card per letter."""
     term = escape(_("срок"))
-    labels = _labels(IncomingStatus)
+    status_labels = labels(IncomingStatus)
     parts = []
     for letter in letters:
         overdue = letter.is_overdue
-        badge = _incoming_badge(letter.status, overdue, labels)
+        badge = _incoming_badge(letter.status, overdue, status_labels)
         responsible = (
-            f" · {_person(letter.responsible)}" if letter.responsible_id is not None else ""
+            f" · {person(letter.responsible)}" if letter.responsible_id is not None else ""
         )
         parts.append(
             f'<a href="{escape(letter.get_absolute_url())}" class="list-group-item'
             f' list-group-item-action{CARD_OVERDUE if overdue else ""}">'
             '<div class="d-flex flex-wrap justify-content-between gap-1">'
             f"<strong>{escape(letter.reg_number)}</strong>{badge}</div>"
-            f'<div class="text-break">{_cut(letter.subject, 120)}</div>'
+            f'<div class="text-break">{cut(letter.subject, 120)}</div>'
             f'<div class="small text-secondary">{escape(letter.counterparty.name)} · {term}'
-            f" {_date(letter.control_date)}{responsible}</div></a>"
+            f" {date(letter.control_date)}{responsible}</div></a>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
 
 def incoming_rows(letters) -> SafeString:
     """The table's rows."""
-    labels = _labels(IncomingStatus)
-    categories = _labels(CounterpartyCategory)
+    status_labels = labels(IncomingStatus)
+    categories = labels(CounterpartyCategory)
     parts = []
     for letter in letters:
         overdue = letter.is_overdue
@@ -134,15 +98,15 @@ def incoming_rows(letters) -> SafeString:
             f"<tr{ROW_OVERDUE if overdue else ROW}>"
             f'<td class="text-nowrap"><a href="{escape(letter.get_absolute_url())}">'
             f"{escape(letter.reg_number)}</a>"
-            f'<div class="small text-secondary">{_date(letter.registered_at)}</div></td>'
+            f'<div class="small text-secondary">{date(letter.registered_at)}</div></td>'
             f"<td>{escape(counterparty.name)}"
             f'<div class="small text-secondary">'
             f"{categories.get(counterparty.category) or escape(counterparty.category)}</div></td>"
-            f"<td>{_cut(letter.subject, 90)}</td>"
+            f"<td>{cut(letter.subject, 90)}</td>"
             f'<td class="small">{escape(letter.legal_entity)}</td>'
-            f'<td class="small">{_person(letter.responsible)}</td>'
-            f'<td class="text-nowrap small">{_date(letter.control_date)}</td>'
-            f"<td>{_incoming_badge(letter.status, overdue, labels)}</td></tr>"
+            f'<td class="small">{person(letter.responsible)}</td>'
+            f'<td class="text-nowrap small">{date(letter.control_date)}</td>'
+            f"<td>{_incoming_badge(letter.status, overdue, status_labels)}</td></tr>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -154,11 +118,11 @@ def _outgoing_number(letter: OutgoingLetter) -> str:
 def outgoing_cards(letters) -> SafeString:
     term = escape(_("срок"))
     theirs = escape(_("вх. у контрагента"))
-    labels = _labels(OutgoingStatus)
+    status_labels = labels(OutgoingStatus)
     parts = []
     for letter in letters:
         overdue = letter.is_overdue
-        control = f" · {term} {_date(letter.control_date)}" if letter.control_date else ""
+        control = f" · {term} {date(letter.control_date)}" if letter.control_date else ""
         number = (
             f" · {theirs} {escape(letter.counterparty_number)}"
             if letter.counterparty_number
@@ -169,24 +133,24 @@ def outgoing_cards(letters) -> SafeString:
             f' list-group-item-action{CARD_OVERDUE if overdue else ""}">'
             '<div class="d-flex flex-wrap justify-content-between gap-1">'
             f"<strong>{_outgoing_number(letter)}</strong>"
-            f"{_outgoing_badge(letter.status, overdue, labels)}</div>"
-            f'<div class="text-break">{_cut(letter.subject, 120)}</div>'
+            f"{_outgoing_badge(letter.status, overdue, status_labels)}</div>"
+            f'<div class="text-break">{cut(letter.subject, 120)}</div>'
             f'<div class="small text-secondary">{escape(letter.counterparty.name)}{control}'
-            f" · {_person(letter.executor)}{number}</div></a>"
+            f" · {person(letter.executor)}{number}</div></a>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
 
 def outgoing_rows(letters) -> SafeString:
     received, on = escape(_("вх.")), escape(_("от"))
-    labels = _labels(OutgoingStatus)
+    status_labels = labels(OutgoingStatus)
     parts = []
     for letter in letters:
         overdue = letter.is_overdue
         number = (
             '<div class="small text-secondary" data-testid="counterparty-number">'
             f"{received} {escape(letter.counterparty_number)} {on}"
-            f" {_date(letter.counterparty_date)}</div>"
+            f" {date(letter.counterparty_date)}</div>"
             if letter.counterparty_number
             else ""
         )
@@ -194,12 +158,12 @@ def outgoing_rows(letters) -> SafeString:
             f"<tr{ROW_OVERDUE if overdue else ROW}>"
             f'<td class="text-nowrap"><a href="{escape(letter.get_absolute_url())}">'
             f"{_outgoing_number(letter)}</a>"
-            f'<div class="small text-secondary">{_date(letter.created_at)}</div></td>'
+            f'<div class="small text-secondary">{date(letter.created_at)}</div></td>'
             f"<td>{escape(letter.counterparty.name)}{number}</td>"
-            f"<td>{_cut(letter.subject, 90)}</td>"
+            f"<td>{cut(letter.subject, 90)}</td>"
             f'<td class="small">{escape(letter.legal_entity)}</td>'
-            f'<td class="small">{_person(letter.executor)}</td>'
-            f'<td class="text-nowrap small">{_date(letter.control_date) or "—"}</td>'
-            f"<td>{_outgoing_badge(letter.status, overdue, labels)}</td></tr>"
+            f'<td class="small">{person(letter.executor)}</td>'
+            f'<td class="text-nowrap small">{date(letter.control_date) or "—"}</td>'
+            f"<td>{_outgoing_badge(letter.status, overdue, status_labels)}</td></tr>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

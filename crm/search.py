@@ -66,7 +66,9 @@ def trigram_search(qs: QuerySet, text: str) -> QuerySet:
     (0 exact INN, 1 exact name, 2 name starting with the query, 3 the rest)."""
     query = parse(text)
     if not query.key and not query.digits and not query.email:
-        return qs
+        # only quotes and punctuation («», "", —): nothing to look for, the whole list (ranked
+        # alike, since the list orders a search by its rank first)
+        return qs.annotate(search_rank=Value(3, output_field=IntegerField()))
     condition = Q()
     # a number is one word (a phone typed with spaces is still one number); words shorter than
     # three letters are left out when longer ones exist, since a trigram index cannot use them

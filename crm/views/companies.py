@@ -17,6 +17,7 @@ from argo_docs import paging
 from argo_docs.paging import capped_page
 from crm import registry, selectors
 from crm.forms import CommunicationForm, CompanyEditForm, CompanyFilterForm, ContactPersonForm
+from crm.list_html import company_rows
 from crm.models import ContactPerson, Counterparty, ProcessingStatus
 from crm.services import (
     StaleEdit,
@@ -89,6 +90,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
             "query": f"{base}&sort={sort}" if base else f"sort={sort}",
             "columns": columns,
             "searching": searching,
+            "rows": company_rows(page.object_list, searching=searching),
             "can_import": rules.has_perm("crm.import_companies", request.user),
         },
     )

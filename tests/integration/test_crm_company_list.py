@@ -133,6 +133,46 @@ def test_a_search_counts_to_its_own_cap(org, client, monkeypatch):
     assert client.get("/crm/").context["total"] == 7
 
 
+def test_a_search_of_quotes_and_dashes_alone_lists_every_company(org, client):
+    """GIVEN two companies WHEN someone searches for «» or "" alone THEN the list opens (it
+    used to fail with a server error) and shows both, as with no search."""
+    company("ООО «Альфа»")
+    company("ООО «Бета»")
+    client.force_login(org["seller"])
+    for text in ("«»", '""', "« »"):
+        response = client.get("/crm/", {"q": text})
+        assert response.status_code == 200, text
+        assert response.content.decode().count('data-testid="company-row"') == 2, text
+
+
+def test_a_row_shows_the_company_as_people_read_it(org, client):
+    """GIVEN a client with markup in its name, a manager and a last contact, and a contractor with
+    neither THEN the client's row links to its card with the name escaped, its category, INN,
+    pipeline status, manager and the contact's date; the supplier's row has no status badge, no
+    manager and «—» for the contact."""
+    from django.utils import timezone
+
+    contacted = timezone.now()
+    client_company = company(
+        "<b>ООО «Альфа & Ко»</b>",
+        inn="7801000001",
+        responsible=org["seller"],
+        last_communication_at=contacted,
+    )
+    company("ООО «Поставщик»", category=CounterpartyCategory.CONTRACTOR)
+    client.force_login(org["seller"])
+    rows = client.get("/crm/").content.decode().split('<tr data-testid="company-row">')[1:]
+    first = next(row for row in rows if "Альфа" in row)
+    assert f'href="{client_company.get_absolute_url()}">' in first
+    assert "&lt;b&gt;ООО «Альфа &amp; Ко»&lt;/b&gt;" in first and "<b>" not in first
+    assert "Клиент" in first and "7801000001" in first
+    assert '<span class="badge text-bg-light border">Импортирован</span>' in first
+    assert org["seller"].get_full_name() in first
+    assert timezone.localtime(contacted).strftime("%d.%m.%Y") in first
+    supplier = next(row for row in rows if "Поставщик" in row)
+    assert "badge" not in supplier and supplier.count("—") == 1
+
+
 @pytest.mark.parametrize("rows", [10, 60])
 def test_searching_runs_constant_queries(org, client, rows, django_assert_max_num_queries):
     for i in range(rows):
