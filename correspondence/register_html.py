@@ -60,7 +60,35 @@ def outgoing_status(letter: OutgoingLetter) -> SafeString:
 
 ROW = ' data-testid="register-row"'
 ROW_OVERDUE = ' data-testid="register-row" class="table-danger"'
-CARD_OVERDUE = " list-group-item-danger"
+
+
+def _card(letter, number: str, badge: str, details: str) -> str:
+    """One card of the phone's list; ``number``, ``badge`` and ``details`` are escaped HTML."""
+    overdue = " list-group-item-danger" if letter.is_overdue else ""
+    return (
+        f'<a href="{escape(letter.get_absolute_url())}" class="list-group-item'
+        f' list-group-item-action{overdue}">'
+        '<div class="d-flex flex-wrap justify-content-between gap-1">'
+        f"<strong>{number}</strong>{badge}</div>"
+        f'<div class="text-break">{cut(letter.subject, 120)}</div>'
+        f'<div class="small text-secondary">{details}</div></a>'
+    )
+
+
+def _row(letter, number: str, day, counterparty: str, responsible, control: str, badge: str):
+    """One row of the table; ``number``, ``counterparty``, ``control`` and ``badge`` are escaped
+    HTML, ``day`` the date under the number, ``responsible`` a user."""
+    return (
+        f"<tr{ROW_OVERDUE if letter.is_overdue else ROW}>"
+        f'<td class="text-nowrap"><a href="{escape(letter.get_absolute_url())}">{number}</a>'
+        f'<div class="small text-secondary">{date(day)}</div></td>'
+        f"<td>{counterparty}</td>"
+        f"<td>{cut(letter.subject, 90)}</td>"
+        f'<td class="small">{escape(letter.legal_entity)}</td>'
+        f'<td class="small">{person(responsible)}</td>'
+        f'<td class="text-nowrap small">{control}</td>'
+        f"<td>{badge}</td></tr>"
+    )
 
 
 def incoming_cards(letters) -> SafeString:
@@ -69,20 +97,14 @@ def incoming_cards(letters) -> SafeString:
     status_labels = labels(IncomingStatus)
     parts = []
     for letter in letters:
-        overdue = letter.is_overdue
-        badge = _incoming_badge(letter.status, overdue, status_labels)
         responsible = (
             f" · {person(letter.responsible)}" if letter.responsible_id is not None else ""
         )
-        parts.append(
-            f'<a href="{escape(letter.get_absolute_url())}" class="list-group-item'
-            f' list-group-item-action{CARD_OVERDUE if overdue else ""}">'
-            '<div class="d-flex flex-wrap justify-content-between gap-1">'
-            f"<strong>{escape(letter.reg_number)}</strong>{badge}</div>"
-            f'<div class="text-break">{cut(letter.subject, 120)}</div>'
-            f'<div class="small text-secondary">{escape(letter.counterparty.name)} · {term}'
-            f" {date(letter.control_date)}{responsible}</div></a>"
+        details = (
+            f"{escape(letter.counterparty.name)} · {term} {date(letter.control_date)}{responsible}"
         )
+        badge = _incoming_badge(letter.status, letter.is_overdue, status_labels)
+        parts.append(_card(letter, escape(letter.reg_number), badge, details))
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
 
@@ -92,21 +114,20 @@ def incoming_rows(letters) -> SafeString:
     categories = labels(CounterpartyCategory)
     parts = []
     for letter in letters:
-        overdue = letter.is_overdue
-        counterparty = letter.counterparty
+        company = letter.counterparty
+        category = categories.get(company.category) or escape(company.category)
+        counterparty = f'{escape(company.name)}<div class="small text-secondary">{category}</div>'
+        badge = _incoming_badge(letter.status, letter.is_overdue, status_labels)
         parts.append(
-            f"<tr{ROW_OVERDUE if overdue else ROW}>"
-            f'<td class="text-nowrap"><a href="{escape(letter.get_absolute_url())}">'
-            f"{escape(letter.reg_number)}</a>"
-            f'<div class="small text-secondary">{date(letter.registered_at)}</div></td>'
-            f"<td>{escape(counterparty.name)}"
-            f'<div class="small text-secondary">'
-            f"{categories.get(counterparty.category) or escape(counterparty.category)}</div></td>"
-            f"<td>{cut(letter.subject, 90)}</td>"
-            f'<td class="small">{escape(letter.legal_entity)}</td>'
-            f'<td class="small">{person(letter.responsible)}</td>'
-            f'<td class="text-nowrap small">{date(letter.control_date)}</td>'
-            f"<td>{_incoming_badge(letter.status, overdue, status_labels)}</td></tr>"
+            _row(
+                letter,
+                escape(letter.reg_number),
+                letter.registered_at,
+                counterparty,
+                letter.responsible,
+                date(letter.control_date),
+                badge,
+            )
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
@@ -121,23 +142,15 @@ def outgoing_cards(letters) -> SafeString:
     status_labels = labels(OutgoingStatus)
     parts = []
     for letter in letters:
-        overdue = letter.is_overdue
         control = f" · {term} {date(letter.control_date)}" if letter.control_date else ""
         number = (
             f" · {theirs} {escape(letter.counterparty_number)}"
             if letter.counterparty_number
             else ""
         )
-        parts.append(
-            f'<a href="{escape(letter.get_absolute_url())}" class="list-group-item'
-            f' list-group-item-action{CARD_OVERDUE if overdue else ""}">'
-            '<div class="d-flex flex-wrap justify-content-between gap-1">'
-            f"<strong>{_outgoing_number(letter)}</strong>"
-            f"{_outgoing_badge(letter.status, overdue, status_labels)}</div>"
-            f'<div class="text-break">{cut(letter.subject, 120)}</div>'
-            f'<div class="small text-secondary">{escape(letter.counterparty.name)}{control}'
-            f" · {person(letter.executor)}{number}</div></a>"
-        )
+        details = f"{escape(letter.counterparty.name)}{control} · {person(letter.executor)}{number}"
+        badge = _outgoing_badge(letter.status, letter.is_overdue, status_labels)
+        parts.append(_card(letter, _outgoing_number(letter), badge, details))
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
 
@@ -146,7 +159,6 @@ def outgoing_rows(letters) -> SafeString:
     status_labels = labels(OutgoingStatus)
     parts = []
     for letter in letters:
-        overdue = letter.is_overdue
         number = (
             '<div class="small text-secondary" data-testid="counterparty-number">'
             f"{received} {escape(letter.counterparty_number)} {on}"
@@ -154,16 +166,16 @@ def outgoing_rows(letters) -> SafeString:
             if letter.counterparty_number
             else ""
         )
+        badge = _outgoing_badge(letter.status, letter.is_overdue, status_labels)
         parts.append(
-            f"<tr{ROW_OVERDUE if overdue else ROW}>"
-            f'<td class="text-nowrap"><a href="{escape(letter.get_absolute_url())}">'
-            f"{_outgoing_number(letter)}</a>"
-            f'<div class="small text-secondary">{date(letter.created_at)}</div></td>'
-            f"<td>{escape(letter.counterparty.name)}{number}</td>"
-            f"<td>{cut(letter.subject, 90)}</td>"
-            f'<td class="small">{escape(letter.legal_entity)}</td>'
-            f'<td class="small">{person(letter.executor)}</td>'
-            f'<td class="text-nowrap small">{date(letter.control_date) or "—"}</td>'
-            f"<td>{_outgoing_badge(letter.status, overdue, status_labels)}</td></tr>"
+            _row(
+                letter,
+                _outgoing_number(letter),
+                letter.created_at,
+                f"{escape(letter.counterparty.name)}{number}",
+                letter.executor,
+                date(letter.control_date) or "—",
+                badge,
+            )
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

@@ -8,7 +8,7 @@ COUNTER_CAP = 99
 
 
 def capped_label(queryset, cap: int = COUNTER_CAP) -> str:
-    """ "" for none, the number up to ``cap``, «99+» past it (counted to ``cap + 1`` only)."""
+    """Empty for none, the number up to ``cap``, «99+» past it (counted to ``cap + 1`` only)."""
     count = queryset.order_by()[: cap + 1].count()
     return "" if not count else (f"{cap}+" if count > cap else str(count))
 

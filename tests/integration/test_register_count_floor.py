@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from argo_docs import paging
+from correspondence import register as register_module
 from correspondence import selectors
 from correspondence.models import IncomingLetter
 from correspondence.testing import build_world, register
@@ -63,18 +64,20 @@ def test_register_pages_say_more_than_the_cap_with_and_without_filters(client, w
     assert "1 письмо" in page
 
 
+def _matches(world, sort: str):
+    """The registrar's letters about «ремонте», in the register's order for ``sort``."""
+    return register_module.apply_sort(
+        selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"), sort
+    )
+
+
 def test_a_text_search_with_few_matches_is_sorted_like_the_register(client, world):
     """The paginator sorts a few matches itself (an order no index serves) instead of walking
     the date index; the rows and their order are the register's own, in both directions."""
-    from correspondence import register as register_module
-
     client.force_login(world["office"])
     for sort in ("-registered", "registered", "subject", "-status"):
         html = client.get("/letters/incoming/", {"q": "ремонте", "sort": sort}).content.decode()
-        letters = register_module.apply_sort(
-            selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"),
-            sort,
-        )
+        letters = _matches(world, sort)
         expected = [letter.subject for letter in letters]
         positions = [html.index(f">{subject}<") for subject in expected]
         assert positions == sorted(positions), sort
@@ -87,17 +90,9 @@ def test_few_matches_run_the_text_match_and_the_rule_once_per_page(client, world
     """The count reads the matches' ids; the page then orders those ids by themselves, so the
     text match and the visibility rule run for the count and for the page's 25 rows only (not a
     third time to order them), and every page holds the next matches in the register's order."""
-    from correspondence import register as register_module
-
     monkeypatch.setattr(register_module, "PAGE_SIZES", (2, 25))
     client.force_login(world["office"])
-    expected = [
-        letter.subject
-        for letter in register_module.apply_sort(
-            selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"),
-            "subject",
-        )
-    ]
+    expected = [letter.subject for letter in _matches(world, "subject")]
     shown = []
     for number in (1, 2, 3):
         with CaptureQueriesContext(connection) as captured:
@@ -116,18 +111,10 @@ def test_past_the_search_cap_the_pages_keep_the_register_order(client, world, mo
     """GIVEN 6 matches of a text search and a search cap of 4 THEN the total reads «более 4
     писем», the two reachable pages hold the first four matches in the register's order (not
     four arbitrary ones sorted), and a deeper link shows the last page and asks to narrow."""
-    from correspondence import register as register_module
-
     monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 4)
     monkeypatch.setattr(register_module, "PAGE_SIZES", (2, 25))
     client.force_login(world["office"])
-    expected = [
-        letter.subject
-        for letter in register_module.apply_sort(
-            selectors.incoming_visible_to(world["office"]).filter(subject__icontains="ремонте"),
-            "-subject",
-        )
-    ]
+    expected = [letter.subject for letter in _matches(world, "-subject")]
     assert len(expected) == 6
     shown = []
     for number in (1, 2):
