@@ -41,6 +41,10 @@ _tree_scope: ContextVar[dict | None] = ContextVar("argo_department_tree", defaul
 
 @contextmanager
 def department_tree_scope() -> Iterator[None]:
+    """Keep the tree read inside the block; a block inside another keeps the outer one's."""
+    if _tree_scope.get() is not None:
+        yield
+        return
     token = _tree_scope.set({})
     try:
         yield

@@ -37,3 +37,18 @@ def test_a_department_saved_in_the_scope_is_read_again(org):
         subordinate_department_ids(lawyer)
         subordinate_department_ids(lawyer)
     assert _tree_reads(captured) == 2
+
+
+def test_a_search_outside_a_request_reads_the_org_tree_once(org):
+    """A search run by a job or a command (no request scope) asks five kinds' rules; the tree is
+    read once, and a scope opened inside another keeps what the outer one read."""
+    from search.query import search
+
+    with CaptureQueriesContext(connection) as captured:
+        search(org["sales_head"], "договор")
+    assert _tree_reads(captured) == 1
+    with department_tree_scope():
+        subordinate_department_ids(org["lawyer"])
+        with CaptureQueriesContext(connection) as captured:
+            search(org["sales_head"], "договор")
+    assert _tree_reads(captured) == 0
