@@ -186,12 +186,14 @@ def _narrowed(filters: Filters) -> bool:
     )
 
 
-def _walk_dense_kinds(bases: dict, cleaned: str, tokens: list[str] | None) -> None:
-    """For a word common among the entries the viewer's tokens open, the kinds read through the
-    tokens take their candidates from a walk of the table (``search.dense``): the same ones."""
+def _walk_dense_kinds(bases: dict, cleaned: str, tokens: list[str] | None) -> dict:
+    """``bases`` where, for a word common among the entries the viewer's tokens open, a kind read
+    through the tokens takes its candidates from a walk of the table (``search.dense``): the same
+    ones. The misspelt-name pass still reads ``bases``: its titles are not the walk's rows."""
     kinds = [kind for kind, base in bases.items() if base.exact is not None]
     if not kinds or not tokens or dense.token_share(tokens) < dense.MIN_DENSITY:
-        return
+        return bases
+    bases = dict(bases)
     words = dense.lexemes(cleaned)
     for kind in kinds:
         share = dense.density(kind, words, tokens)
@@ -202,6 +204,7 @@ def _walk_dense_kinds(bases: dict, cleaned: str, tokens: list[str] | None) -> No
             # one array parameter: two thousand placeholders cost more to write than to run
             found = RawSQL("SELECT unnest(%s::bigint[])", [ids])
             bases[kind] = Candidates(SearchEntry.objects.filter(pk__in=found), bases[kind].exact)
+    return bases
 
 
 def search(
@@ -254,9 +257,10 @@ def _search(user, text: str, filters: Filters | None, per_kind: int, offset: int
                 " set_config('jit', 'off', true)",
                 [str(WORD_SIMILARITY)],
             )
+        words = bases
         if ts_query is not None and not codes and not _narrowed(filters):
-            _walk_dense_kinds(bases, clean(text), tokens)
-        pages = _pages(bases, Search(ts_query, codes), per_kind, offset)
+            words = _walk_dense_kinds(bases, clean(text), tokens)
+        pages = _pages(words, Search(ts_query, codes), per_kind, offset)
         cleaned = clean(text)
         if not pages and _fuzzy(cleaned):
             # the words and numbers found nothing: a misspelt name may be close to a title
