@@ -253,6 +253,42 @@ def test_kpi_counts_on_time_and_late_decisions(client, t, submitted):
     assert 'data-testid="kpi-chart"' in response.content.decode()
 
 
+def test_kpi_reads_the_contract_steps_by_their_own_indexes(t, submitted):
+    """The KPI reads the period's decided steps and the pending steps of contracts through the
+    steps' partial indexes (their document type kept on the step), not by walking every contract
+    route: with the table scan priced out, the plan names both indexes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contracts.selectors import kpi
+
+    decide(submitted, t["lawyer"])
+    today = dt.date.today()
+    with CaptureQueriesContext(connection) as captured:
+        kpi(start=today - dt.timedelta(days=30), end=today)
+    (sql,) = [q["sql"] for q in captured if "GROUPING SETS" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "route_step_type_decided" in plan and "route_step_type_pending" in plan
+
+
+def test_a_step_carries_its_routes_document_type_whoever_writes_it(t, submitted):
+    """The engine's steps and a step written by other code (a data migration, a bulk load) carry
+    their route's document type: the database sets it, and corrects a wrong one."""
+    steps = RouteStep.objects.filter(route__object_id=submitted.pk)
+    assert set(steps.values_list("document_type", flat=True)) == {"contracts.contract"}
+    step = steps.first()
+    RouteStep.objects.filter(pk=step.pk).update(document_type="memos.memo")
+    step.pk = None
+    step.task = None
+    step.document_type = ""
+    step.save()
+    stored = RouteStep.objects.filter(route__object_id=submitted.pk)
+    assert set(stored.values_list("document_type", flat=True)) == {"contracts.contract"}
+
+
 def test_approval_sheet_pdf(client, t, submitted):
     """GIVEN a submitted contract WHEN its approval sheet is downloaded THEN it is a PDF;
     a stranger gets 404."""

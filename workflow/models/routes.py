@@ -277,6 +277,12 @@ class RouteStage(models.Model):
 class RouteStep(models.Model):
     stage = models.ForeignKey(RouteStage, on_delete=models.CASCADE, related_name="steps")
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
+    # the route's document type, kept by the database (trigger of workflow migration 0011): a
+    # document type's decisions and pending steps are read by the step's own indexes, not by
+    # walking every route of the type (the contracts' KPI)
+    document_type = models.CharField(
+        _("вид документа"), max_length=64, default="", db_default="", editable=False
+    )
     round = models.PositiveSmallIntegerField(_("круг"))
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
     kind = models.CharField(_("вид"), max_length=12, choices=StepKind.choices)
@@ -350,6 +356,16 @@ class RouteStep(models.Model):
             models.Index(fields=["route", "round"], name="route_step_round"),
             models.Index(fields=["participant", "status"], name="route_step_participant"),
             models.Index(fields=["decided_at"], name="route_step_decided"),
+            models.Index(
+                fields=["document_type", "decided_at"],
+                condition=Q(status="decided"),
+                name="route_step_type_decided",
+            ),
+            models.Index(
+                fields=["document_type"],
+                condition=Q(status="pending"),
+                name="route_step_type_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -133,6 +133,7 @@ def step_from_plan(stage: RouteStage, step: StepPlan, order: int, *, added_by=No
     return RouteStep(
         stage=stage,
         route=stage.route,
+        document_type=stage.route.document_type,
         round=stage.round,
         order=order,
         kind=step.kind,
