@@ -5,7 +5,11 @@ the first ``BOUND`` matches in the table's order. When both posting lists are hu
 registrar, who sees a third of the incoming letters, looking for a word in nearly all of them),
 intersecting them costs about 50 ms at 1M letters, whatever the bound: a bitmap is built whole
 before its first row is read. Reading the kind's rows in the table's order and testing the word
-and the tokens on each finds the same first ``BOUND`` matches after a few thousand rows (7 ms).
+and the tokens on each finds the first ``BOUND`` matches in the same order after a few thousand
+rows (7 ms). The two may differ at the bound's very edge: an entry rewritten in place (a status
+change) stands where the bitmap names its first version, and the walk meets it where it is now,
+further on in the same page. Either set is the first ``BOUND`` matches of a word too common to
+rank whole.
 
 Which searches are that dense is read from the planner's own statistics of the index (the
 share of entries holding each word, each access token and each kind), kept for a few minutes per
@@ -18,7 +22,7 @@ from __future__ import annotations
 import math
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 
 from search.models import SearchEntry
 
@@ -100,8 +104,8 @@ def density(kind: str, words: list[str], tokens: list[str]) -> float:
 
 def first_matches(kind: str, text: str, tokens: list[str], share: float, bound: int):
     """The ids of the kind's first ``bound`` entries in the table's order holding every word of
-    ``text`` and one of ``tokens`` (the rows the usual statement's bitmaps would give), or None
-    when the walk did not find that many within its reach."""
+    ``text`` and one of ``tokens`` (the rows the usual statement's bitmaps give, but for the edge
+    noted above), or None when the walk did not find that many within its reach."""
     reach = min(MAX_WALK, math.ceil(SLACK * bound / share))
     walk = SearchEntry.objects.filter(kind=kind).order_by().values("id", "vector", "access")
     walk_sql, walk_params = walk[:reach].query.sql_with_params()
@@ -110,31 +114,33 @@ def first_matches(kind: str, text: str, tokens: list[str], share: float, bound: 
         " WHERE w.vector @@ plainto_tsquery('russian'::regconfig, %s)"
         " AND w.access && %s::varchar(24)[] LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        # for this statement only: the table in its order from its first page (a scan joining
-        # another one under way would start in the middle)
+    # for this statement only: the table in its order from its first page (a scan joining another
+    # one under way would start in the middle), in one process. Inside a savepoint: an error rolls
+    # the settings back with it and is raised as it is
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "WITH saved AS MATERIALIZED (SELECT"
             " current_setting('enable_seqscan') AS seq,"
             " current_setting('enable_bitmapscan') AS bitmap,"
             " current_setting('enable_indexscan') AS idx,"
-            " current_setting('synchronize_seqscans') AS sync)"
-            " SELECT seq, bitmap, idx, sync,"
+            " current_setting('synchronize_seqscans') AS sync,"
+            " current_setting('max_parallel_workers_per_gather') AS workers)"
+            " SELECT seq, bitmap, idx, sync, workers,"
             " set_config('enable_seqscan', 'on', true),"
             " set_config('enable_bitmapscan', 'off', true),"
             " set_config('enable_indexscan', 'off', true),"
-            " set_config('synchronize_seqscans', 'off', true) FROM saved"
+            " set_config('synchronize_seqscans', 'off', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true) FROM saved"
         )
-        saved = cursor.fetchone()[:4]
-        try:
-            cursor.execute(sql, [*walk_params, text, tokens, bound])
-            ids = [pk for (pk,) in cursor.fetchall()]
-        finally:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true),"
-                " set_config('enable_bitmapscan', %s, true),"
-                " set_config('enable_indexscan', %s, true),"
-                " set_config('synchronize_seqscans', %s, true)",
-                list(saved),
-            )
+        saved = cursor.fetchone()[:5]
+        cursor.execute(sql, [*walk_params, text, tokens, bound])
+        ids = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', %s, true),"
+            " set_config('enable_bitmapscan', %s, true),"
+            " set_config('enable_indexscan', %s, true),"
+            " set_config('synchronize_seqscans', %s, true),"
+            " set_config('max_parallel_workers_per_gather', %s, true)",
+            list(saved),
+        )
     return ids if len(ids) == bound else None

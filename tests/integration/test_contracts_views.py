@@ -276,7 +276,8 @@ def test_kpi_reads_the_contract_steps_by_their_own_indexes(t, submitted):
 
 def test_a_step_carries_its_routes_document_type_whoever_writes_it(t, submitted):
     """The engine's steps and a step written by other code (a data migration, a bulk load) carry
-    their route's document type: the database sets it, and corrects a wrong one."""
+    their route's document type: the database sets it, corrects a wrong one and refuses a step
+    whose route does not exist."""
     steps = RouteStep.objects.filter(route__object_id=submitted.pk)
     assert set(steps.values_list("document_type", flat=True)) == {"contracts.contract"}
     step = steps.first()
@@ -287,6 +288,11 @@ def test_a_step_carries_its_routes_document_type_whoever_writes_it(t, submitted)
     step.save()
     stored = RouteStep.objects.filter(route__object_id=submitted.pk)
     assert set(stored.values_list("document_type", flat=True)) == {"contracts.contract"}
+    # a step of no route (its foreign key checked only at commit) would keep no type: refused
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError, match="does not exist"), transaction.atomic():
+        RouteStep.objects.create(stage=step.stage, route_id=10**9, round=1, kind=step.kind)
 
 
 def test_approval_sheet_pdf(client, t, submitted):

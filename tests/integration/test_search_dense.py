@@ -1,7 +1,6 @@
 """A word common among the letters a viewer may open: the candidates come from a walk of the
-table (``search.dense``) instead of the index's bitmaps, and nothing changes for the viewer:
-the same hits, the same visibility, the same count past the bound, every hit when the walk falls
-short."""
+table (``search.dense``) instead of the index's bitmaps, and nothing changes for the viewer: the
+same visibility, the same count past the bound, every hit when the walk falls short."""
 
 from __future__ import annotations
 
@@ -59,6 +58,20 @@ def _incoming(groups):
     return next(g for g in groups if g.kind == "incoming")
 
 
+@pytest.fixture
+def walks(monkeypatch):
+    """What each walk of the search returned (the real walk, recorded)."""
+    found = []
+    real = dense.first_matches
+
+    def recorded(*args, **kwargs):
+        found.append(real(*args, **kwargs))
+        return found[-1]
+
+    monkeypatch.setattr(dense, "first_matches", recorded)
+    return found
+
+
 def test_the_statistics_see_the_word_and_the_viewer_as_dense(world):
     seller = world["seller"]
     tokens = [f"u{seller.pk}"]
@@ -68,21 +81,22 @@ def test_the_statistics_see_the_word_and_the_viewer_as_dense(world):
     assert dense.density("company", dense.lexemes("кровли"), tokens) == 0.0
 
 
-def test_a_dense_word_finds_what_the_index_would(world, monkeypatch):
+def test_a_dense_word_is_walked_and_counted_as_the_index_counts_it(world, walks, monkeypatch):
     """GIVEN 12 of the seller's letters hold the word, over the bound WHEN the seller searches
-    THEN the walk finds the bound, and the count («more than» the bound), the hits and their
-    order are those of the usual statement through the index."""
+    THEN the walk finds the bound; the count reads «more than» the bound, as through the index,
+    and every hit is one of the seller's letters."""
     seller = world["seller"]
-    assert dense.first_matches("incoming", "кровли", [f"u{seller.pk}"], 1.0, BOUND)
     walked = _incoming(search(seller, "кровля", per_kind=20))
+    assert len(walks) == 1 and len(walks[0]) == BOUND
     monkeypatch.setattr(dense, "MIN_DENSITY", 2.0)  # no share reaches it: the index only
     indexed = _incoming(search(seller, "кровля", per_kind=20))
+    assert len(walks) == 1
     assert walked.capped and walked.count == indexed.count == BOUND
-    assert [hit.object_id for hit in walked.hits] == [hit.object_id for hit in indexed.hits]
+    assert len(walked.hits) == BOUND
     assert {hit.object_id for hit in walked.hits} <= {letter.pk for letter in world["mine"]}
 
 
-def test_the_walk_still_checks_the_exact_rule(world):
+def test_the_walk_still_checks_the_exact_rule(world, walks):
     """GIVEN every letter's entry carries the outsider's token behind the triggers' back WHEN the
     outsider, who may open none of them, searches THEN no hit and no count, though the walk
     found its bound among those entries."""
@@ -98,24 +112,27 @@ def test_the_walk_still_checks_the_exact_rule(world):
         cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
     dense.forget()
     assert dense.token_share([f"u{outsider.pk}"]) >= dense.MIN_DENSITY
-    assert dense.first_matches("incoming", "кровли", [f"u{outsider.pk}"], 1.0, BOUND)
     assert [g for g in search(outsider, "кровля") if g.kind == "incoming"] == []
+    assert len(walks) == 1 and len(walks[0]) == BOUND
 
 
-def test_when_the_walk_falls_short_every_match_is_found(world, monkeypatch):
-    """GIVEN a bound above the seller's 12 letters WHEN the seller searches THEN the walk finds
-    too few and the usual statement counts all 12."""
-    monkeypatch.setattr(query, "BOUND", 20)
-    monkeypatch.setattr(statement, "BOUND", 20)
+def test_when_the_walk_falls_short_every_match_is_found(world, walks, monkeypatch):
+    """GIVEN a walk that reads 5 entries for a bound of 11 WHEN the seller searches THEN the walk
+    gives up and the usual statement counts the seller's 12 letters (11, more than the bound)."""
+    monkeypatch.setattr(query, "BOUND", 11)
+    monkeypatch.setattr(statement, "BOUND", 11)
+    monkeypatch.setattr(dense, "MAX_WALK", 5)
     group = _incoming(search(world["seller"], "кровля", per_kind=20))
-    assert not group.capped and group.count == 12
-    assert {hit.object_id for hit in group.hits} == {letter.pk for letter in world["mine"]}
+    assert walks == [None]
+    assert group.capped and group.count == 11 and len(group.hits) == 11
+    assert {hit.object_id for hit in group.hits} <= {letter.pk for letter in world["mine"]}
 
 
-def test_a_narrowed_search_goes_the_usual_way(world):
+def test_a_narrowed_search_goes_the_usual_way(world, walks):
     """A period, counterparty or status filter may leave few matches among many entries: the
     search counts them through the index, all of them."""
     today = timezone.localdate()
     filters = Filters(date_from=today - dt.timedelta(days=3))
     group = _incoming(search(world["seller"], "кровля", filters, per_kind=20))
+    assert walks == []
     assert not group.capped and group.count == 4

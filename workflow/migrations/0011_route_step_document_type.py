@@ -3,11 +3,17 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# every path that writes a step (the engine, data migrations, bulk loads) gets the route's type
+# every path that writes a step (the engine, data migrations, bulk loads) gets the route's type.
+# A route's document type never changes once it exists. A step written before its route (the
+# foreign key checked at commit) is refused here: it would keep no type and miss every figure
 TRIGGER = """
 CREATE FUNCTION workflow_step_document_type() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     SELECT r.document_type INTO NEW.document_type FROM workflow_route r WHERE r.id = NEW.route_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'route % of a route step does not exist', NEW.route_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER workflow_step_document_type BEFORE INSERT OR UPDATE OF route_id, document_type
