@@ -7,18 +7,10 @@ from django.db.models import Prefetch, QuerySet
 
 from intake.models import IntakeAttachment, IntakeItem, ItemStatus, Mailbox
 
-COUNTER_CAP = 99
-
 
 def open_items() -> QuerySet:
     """New items (the partial index of open items serves them)."""
     return IntakeItem.objects.filter(status=ItemStatus.NEW)
-
-
-def open_items_count(*, cap: int = COUNTER_CAP) -> int:
-    """New items, counted up to ``cap + 1``: the mail queue shows «99+» rather than counting a
-    backlog on every page."""
-    return open_items().order_by()[: cap + 1].count()
 
 
 def items(status: str = ItemStatus.NEW) -> QuerySet:

@@ -257,11 +257,11 @@ def _search(user, text: str, filters: Filters | None, per_kind: int, offset: int
                 " set_config('jit', 'off', true)",
                 [str(WORD_SIMILARITY)],
             )
+        cleaned = clean(text)
         words = bases
         if ts_query is not None and not codes and not _narrowed(filters):
-            words = _walk_dense_kinds(bases, clean(text), tokens)
+            words = _walk_dense_kinds(bases, cleaned, tokens)
         pages = _pages(words, Search(ts_query, codes), per_kind, offset)
-        cleaned = clean(text)
         if not pages and _fuzzy(cleaned):
             # the words and numbers found nothing: a misspelt name may be close to a title
             pages = _pages(bases, Search(ts_query, [], fuzzy_text=cleaned), per_kind, offset)

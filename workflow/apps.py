@@ -28,16 +28,12 @@ class WorkflowConfig(AppConfig):
         registry.register_timer_batch_handler(services.TASK_REMINDER, handlers.task_reminders)
         registry.register_timer_batch_handler(services.TASK_ESCALATION, handlers.task_escalations)
         register_delivery_hook("workflow.Notification", jobs.notification_emailed)
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from workflow.access import access_follow_department
-        from workflow.models import Employee
-
-        post_save.connect(access_follow_department, sender=Employee, dispatch_uid="access")
-        from django.db.models.signals import post_delete
-
-        from workflow.models import Department
+        from workflow.models import Department, Employee
         from workflow.selectors import department_tree_forget
 
+        post_save.connect(access_follow_department, sender=Employee, dispatch_uid="access")
         for signal in (post_save, post_delete):
             signal.connect(department_tree_forget, sender=Department, dispatch_uid="tree")

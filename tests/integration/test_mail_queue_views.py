@@ -175,6 +175,8 @@ def test_navigation_counter_is_capped(client, world, mailbox, django_assert_max_
     client.force_login(world["office"])
     page = client.get(reverse("workflow:inbox")).content.decode()
     assert 'data-testid="nav-mail-count">99+<' in page
+    queue = client.get(reverse("correspondence:mail-queue")).content.decode()
+    assert 'data-testid="mail-new-count">99+<' in queue
     client.force_login(world["seller"])
     assert "nav-mail-count" not in client.get(reverse("workflow:inbox")).content.decode()
 
