@@ -75,6 +75,7 @@ def test_expense_contract_from_draft_to_active(as_user, live_server, demo, scree
     card_url = manager.url
 
     manager.get_by_role("link", name="Отправить на согласование").click()
+    manager.get_by_role("button", name="Подтвердить и отправить").wait_for()
     # preparation, group 1 (head and lawyer), group 2 (accountant), invoice and contract signing
     assert manager.get_by_test_id("route-group").count() == 5
     assert manager.get_by_test_id("route-step").count() == 6

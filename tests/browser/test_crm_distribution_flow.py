@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from argo_docs.demo import DEMO_PASSWORD, load_demo
 from crm.services.distribution import distribution_run
@@ -48,8 +49,10 @@ def test_manager_marks_a_call_and_the_head_sees_it(browser, live_server, demo, s
     page = _log_in(context, live_server.url, "director")
     page.get_by_test_id("nav-crm").click()
     page.get_by_role("link", name="Прозвон").click()
+    page.wait_for_url("**/crm/distribution/")
     row = page.get_by_test_id("distribution-row").filter(has_text="Алексей Петров")
-    cells = row.locator("td").all_inner_texts()
-    assert cells[2:] == [f"1 из {total}", str(total - 1)]
+    # the click returns before the report has loaded: wait for the row, then read its cells
+    expect(row.locator("td")).to_have_count(4)
+    assert row.locator("td").all_inner_texts()[2:] == [f"1 из {total}", str(total - 1)]
     screenshot(page, "crm-distribution-report")
     context.close()
