@@ -1,3 +1,4 @@
+from django.db import connections
 from django.utils.functional import SimpleLazyObject
 
 from workflow.models import TaskStatus
@@ -7,10 +8,27 @@ from workflow.models import TaskStatus
 COUNTER_CAP = 99
 
 
+def _label(count: int, cap: int) -> str:
+    return "" if not count else (f"{cap}+" if count > cap else str(count))
+
+
 def capped_label(queryset, cap: int = COUNTER_CAP) -> str:
     """Empty for none, the number up to ``cap``, «99+» past it (counted to ``cap + 1`` only)."""
-    count = queryset.order_by()[: cap + 1].count()
-    return "" if not count else (f"{cap}+" if count > cap else str(count))
+    return _label(queryset.order_by()[: cap + 1].count(), cap)
+
+
+def capped_labels(*querysets, cap: int = COUNTER_CAP) -> list[str]:
+    """``capped_label`` of each queryset, counted in one round trip: the navigation bar is on
+    every page, and a query's round trip and compilation cost more than these counts."""
+    parts, params = [], []
+    for queryset in querysets:
+        sql, values = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted_{len(parts)})")
+        params.extend(values)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    return [_label(count, cap) for count in counts]
 
 
 def navigation(request) -> dict:
@@ -18,11 +36,13 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    labels = SimpleLazyObject(
+        lambda: capped_labels(
+            user.tasks.filter(status=TaskStatus.OPEN),
+            user.notifications.filter(read_at__isnull=True),
+        )
+    )
     return {
-        "nav_open_tasks": SimpleLazyObject(
-            lambda: capped_label(user.tasks.filter(status=TaskStatus.OPEN))
-        ),
-        "nav_unread_notifications": SimpleLazyObject(
-            lambda: capped_label(user.notifications.filter(read_at__isnull=True))
-        ),
+        "nav_open_tasks": SimpleLazyObject(lambda: labels[0]),
+        "nav_unread_notifications": SimpleLazyObject(lambda: labels[1]),
     }

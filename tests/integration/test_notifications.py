@@ -1,5 +1,7 @@
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.helpers import give
@@ -43,9 +45,15 @@ def test_navbar_counters_stop_at_99(client, org):
     for number in range(100):
         give(org["sales_head"], org["seller"], f"Поручение {number}")
     client.force_login(org["seller"])
-    html = client.get("/notifications/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/notifications/").content.decode()
     assert 'data-testid="nav-task-count">99+<' in html
     assert 'data-testid="nav-notification-count">99+<' in html
+    # both badges are counted by one query, on every page
+    counters = [q["sql"] for q in queries.captured_queries if "count(*)" in q["sql"].lower()]
+    both = [sql for sql in counters if "workflow_task" in sql and "workflow_notification" in sql]
+    assert len(both) == 1
+    assert not [sql for sql in counters if sql not in both and "LIMIT 100" in sql]
     Notification.objects.filter(
         pk=Notification.objects.filter(recipient=org["seller"]).first().pk
     ).delete()
