@@ -115,32 +115,18 @@ def first_matches(kind: str, text: str, tokens: list[str], share: float, bound: 
         " AND w.access && %s::varchar(24)[] LIMIT %s"
     )
     # for this statement only: the table in its order from its first page (a scan joining another
-    # one under way would start in the middle), in one process. Inside a savepoint: an error rolls
-    # the settings back with it and is raised as it is
+    # one under way would start in the middle), in one process. The settings are local to a
+    # savepoint that is rolled back once the ids are read: it held nothing else, and an error
+    # inside it comes out as it is
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "WITH saved AS MATERIALIZED (SELECT"
-            " current_setting('enable_seqscan') AS seq,"
-            " current_setting('enable_bitmapscan') AS bitmap,"
-            " current_setting('enable_indexscan') AS idx,"
-            " current_setting('synchronize_seqscans') AS sync,"
-            " current_setting('max_parallel_workers_per_gather') AS workers)"
-            " SELECT seq, bitmap, idx, sync, workers,"
-            " set_config('enable_seqscan', 'on', true),"
+            "SELECT set_config('enable_seqscan', 'on', true),"
             " set_config('enable_bitmapscan', 'off', true),"
             " set_config('enable_indexscan', 'off', true),"
             " set_config('synchronize_seqscans', 'off', true),"
-            " set_config('max_parallel_workers_per_gather', '0', true) FROM saved"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
         )
-        saved = cursor.fetchone()[:5]
         cursor.execute(sql, [*walk_params, text, tokens, bound])
         ids = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(
-            "SELECT set_config('enable_seqscan', %s, true),"
-            " set_config('enable_bitmapscan', %s, true),"
-            " set_config('enable_indexscan', %s, true),"
-            " set_config('synchronize_seqscans', %s, true),"
-            " set_config('max_parallel_workers_per_gather', %s, true)",
-            list(saved),
-        )
+        transaction.set_rollback(True)
     return ids if len(ids) == bound else None

@@ -8,13 +8,9 @@ from workflow.models import TaskStatus
 COUNTER_CAP = 99
 
 
-def _label(count: int, cap: int) -> str:
-    return "" if not count else (f"{cap}+" if count > cap else str(count))
-
-
 def capped_label(queryset, cap: int = COUNTER_CAP) -> str:
     """Empty for none, the number up to ``cap``, «99+» past it (counted to ``cap + 1`` only)."""
-    return _label(queryset.order_by()[: cap + 1].count(), cap)
+    return capped_labels(queryset, cap=cap)[0]
 
 
 def capped_labels(*querysets, cap: int = COUNTER_CAP) -> list[str]:
@@ -28,7 +24,7 @@ def capped_labels(*querysets, cap: int = COUNTER_CAP) -> list[str]:
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         counts = cursor.fetchone()
-    return [_label(count, cap) for count in counts]
+    return ["" if not n else (f"{cap}+" if n > cap else str(n)) for n in counts]
 
 
 def navigation(request) -> dict:

@@ -136,3 +136,24 @@ def test_a_narrowed_search_goes_the_usual_way(world, walks):
     group = _incoming(search(world["seller"], "кровля", filters, per_kind=20))
     assert walks == []
     assert not group.capped and group.count == 4
+
+
+def test_the_walks_planner_settings_end_with_it(world):
+    """GIVEN a transaction under way (a request's) WHEN a walk runs in it THEN it finds the
+    seller's letters, and the rest of the transaction plans with its indexes again (the walk
+    turns them off for itself only)."""
+    seller = world["seller"]
+    tokens = [f"u{seller.pk}"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_bitmapscan')")
+        before = cursor.fetchone()[0]
+        ids = dense.first_matches("incoming", "кровля", tokens, 0.5, BOUND)
+        assert len(ids) == BOUND
+        assert set(SearchEntry.objects.filter(pk__in=ids).values_list("object_id", flat=True)) <= {
+            letter.pk for letter in world["mine"]
+        }
+        cursor.execute(
+            "SELECT current_setting('enable_bitmapscan'), current_setting('enable_indexscan'),"
+            " current_setting('synchronize_seqscans')"
+        )
+        assert cursor.fetchone() == (before, "on", "on")
