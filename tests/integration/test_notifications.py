@@ -59,6 +59,11 @@ def test_navbar_counters_stop_at_99(client, org):
     ).delete()
     html = client.get("/notifications/").content.decode()
     assert 'data-testid="nav-notification-count">99<' in html
+    # the statement is compiled once for everyone: each person still gets their own counts
+    client.force_login(org["seller2"])
+    html = client.get("/notifications/").content.decode()
+    assert 'data-testid="nav-task-count">99' not in html
+    assert 'data-testid="nav-notification-count"' not in html
 
 
 @pytest.mark.parametrize("viewer", ["seller2", "sales_head"])
