@@ -18,11 +18,13 @@ def capped_label(queryset, cap: int = COUNTER_CAP) -> str:
 def capped_labels(*querysets, cap: int = COUNTER_CAP) -> list[str]:
     """``capped_label`` of each queryset, counted in one round trip: the navigation bar is on
     every page, and a query's round trip and compilation cost more than these counts."""
-    sql, params = _capped_sql(querysets, cap)
-    return _run_capped(querysets[0].db, sql, params, cap)
+    sql, params = capped_sql(querysets, cap)
+    return run_capped(querysets[0].db, sql, params, cap)
 
 
-def _capped_sql(querysets, cap: int) -> tuple[str, list]:
+def capped_sql(querysets, cap: int = COUNTER_CAP) -> tuple[str, list]:
+    """The statement of ``capped_labels`` and its parameters, to compile once where they never
+    change (``run_capped`` runs it)."""
     parts, params = [], []
     for queryset in querysets:
         sql, values = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
@@ -31,7 +33,7 @@ def _capped_sql(querysets, cap: int) -> tuple[str, list]:
     return "SELECT " + ", ".join(parts), params
 
 
-def _run_capped(using: str, sql: str, params, cap: int) -> list[str]:
+def run_capped(using: str, sql: str, params, cap: int = COUNTER_CAP) -> list[str]:
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         counts = cursor.fetchone()
@@ -45,7 +47,7 @@ _ANYONE = -987654321
 
 @lru_cache(maxsize=1)
 def _badges_sql() -> tuple[str, tuple]:
-    sql, params = _capped_sql(
+    sql, params = capped_sql(
         (
             Task.objects.filter(assignee_id=_ANYONE, status=TaskStatus.OPEN),
             Notification.objects.filter(recipient_id=_ANYONE, read_at__isnull=True),
@@ -59,7 +61,7 @@ def navigation_badges(user) -> list[str]:
     """The labels of the open tasks' and unread notifications' badges of ``user``."""
     sql, params = _badges_sql()
     params = [user.pk if value == _ANYONE else value for value in params]
-    return _run_capped(Task.objects.db, sql, params, COUNTER_CAP)
+    return run_capped(Task.objects.db, sql, params, COUNTER_CAP)
 
 
 def navigation(request) -> dict:
