@@ -155,10 +155,26 @@ def _inbox_queryset() -> QuerySet:
     # and tasks without a deadline come last (NULLS LAST); the open-task index serves this order
     return (
         Task.objects.filter(status=TaskStatus.OPEN)
-        .select_related("assignee", "created_by", "original_assignee", "content_type")
+        .select_related(*_INBOX_PEOPLE, "content_type")
+        .defer(
+            *(f"{person}__{field}" for person in _INBOX_PEOPLE for field in _UNSHOWN_USER_FIELDS)
+        )
         .prefetch_related("subject")
         .order_by("due_at", "id")
     )
+
+
+# a row names three people: their names are read, not their passwords, logins or dates (a page
+# of 50 rows would build 150 users and parse 300 dates for nothing)
+_INBOX_PEOPLE = ("assignee", "created_by", "original_assignee")
+_UNSHOWN_USER_FIELDS = (
+    "password",
+    "last_login",
+    "date_joined",
+    "email",
+    "is_superuser",
+    "is_staff",
+)
 
 
 def tasks_for(user, *, content_type_id: int | None = None, snoozed: bool = False) -> QuerySet:
