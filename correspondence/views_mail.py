@@ -26,7 +26,6 @@ from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.models import IntakeItem, ItemStatus, Mailbox
 from storage.forms import uploads_keep
-from workflow.context_processors import capped_label
 
 PAGE_SIZE = 25
 TABS = {
@@ -83,7 +82,7 @@ def mail_queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "has_next": has_next,
-            "new_count": capped_label(intake_selectors.open_items()),
+            "new_count": intake_selectors.open_items_label(),
             "failing": list(intake_selectors.failing_mailboxes()),
             "has_mailboxes": Mailbox.objects.filter(is_active=True).exists(),
             "keep_days": intake_services.KEEP_DISMISSED_DAYS,

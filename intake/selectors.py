@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import rules
 from django.db.models import Prefetch, QuerySet
 
 from intake.models import IntakeAttachment, IntakeItem, ItemStatus, Mailbox
+from workflow.context_processors import capped_sql, run_capped
 
 
 def open_items() -> QuerySet:
     """New items (the partial index of open items serves them)."""
     return IntakeItem.objects.filter(status=ItemStatus.NEW)
+
+
+@lru_cache(maxsize=1)
+def _open_items_count_sql() -> tuple[str, tuple]:
+    # the same statement for everyone: compiled once per process, not on every page
+    sql, params = capped_sql([open_items()])
+    return sql, tuple(params)
+
+
+def open_items_label() -> str:
+    """The count of new items as the navigation bar and the queue show it («99+» past 99)."""
+    return run_capped(IntakeItem.objects.db, *_open_items_count_sql())[0]
 
 
 def items(status: str = ItemStatus.NEW) -> QuerySet:

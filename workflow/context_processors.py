@@ -10,21 +10,10 @@ from workflow.models import Notification, Task, TaskStatus
 COUNTER_CAP = 99
 
 
-def capped_label(queryset, cap: int = COUNTER_CAP) -> str:
-    """Empty for none, the number up to ``cap``, «99+» past it (counted to ``cap + 1`` only)."""
-    return capped_labels(queryset, cap=cap)[0]
-
-
-def capped_labels(*querysets, cap: int = COUNTER_CAP) -> list[str]:
-    """``capped_label`` of each queryset, counted in one round trip: the navigation bar is on
-    every page, and a query's round trip and compilation cost more than these counts."""
-    sql, params = capped_sql(querysets, cap)
-    return run_capped(querysets[0].db, sql, params, cap)
-
-
 def capped_sql(querysets, cap: int = COUNTER_CAP) -> tuple[str, list]:
-    """The statement of ``capped_labels`` and its parameters, to compile once where they never
-    change (``run_capped`` runs it)."""
+    """One statement counting each queryset up to ``cap + 1``, and its parameters: a badge's
+    count in one round trip. Compile it once where it never changes (``run_capped`` runs it):
+    the navigation bar is on every page, and compiling querysets costs more than these counts."""
     parts, params = [], []
     for queryset in querysets:
         sql, values = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
@@ -34,6 +23,7 @@ def capped_sql(querysets, cap: int = COUNTER_CAP) -> tuple[str, list]:
 
 
 def run_capped(using: str, sql: str, params, cap: int = COUNTER_CAP) -> list[str]:
+    """Each count as a badge: empty for none, the number up to ``cap``, «99+» past it."""
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         counts = cursor.fetchone()
